@@ -1,0 +1,86 @@
+/**
+ * Roles and what each may ever do. A grant gives a role on an organisation subtree (or, for city
+ * roles, on every district of a city); the policy combines them with the target's place in the tree.
+ */
+export const actions = [
+  'org.read',
+  'org.create',
+  'org.update',
+  'org.move',
+  'org.close',
+  'district.create',
+  'user.read',
+  'user.manage',
+  'grant.manage',
+  'audit.read',
+  'audit.verify',
+] as const;
+export type Action = (typeof actions)[number];
+
+export const districtRoles = [
+  'bureauAdmin',
+  'bureauAnalyst',
+  'inspector',
+  'principal',
+  'schoolAdmin',
+] as const;
+export const cityRoles = ['cityBureauAdmin', 'cityBureauAnalyst'] as const;
+export type DistrictRole = (typeof districtRoles)[number];
+export type CityRole = (typeof cityRoles)[number];
+export type Role = DistrictRole | CityRole;
+
+const read: Action[] = ['org.read'];
+const orgWrite: Action[] = ['org.create', 'org.update', 'org.move', 'org.close'];
+const admin: Action[] = [
+  ...read,
+  ...orgWrite,
+  'user.read',
+  'user.manage',
+  'grant.manage',
+  'audit.read',
+  'audit.verify',
+];
+
+export const roleActions: Record<Role, ReadonlySet<Action>> = {
+  cityBureauAdmin: new Set([...admin, 'district.create']),
+  cityBureauAnalyst: new Set(read),
+  bureauAdmin: new Set(admin),
+  bureauAnalyst: new Set(read),
+  inspector: new Set(read),
+  principal: new Set([...read, 'org.update', 'user.read']),
+  schoolAdmin: new Set([...read, ...orgWrite, 'user.read', 'user.manage', 'grant.manage']),
+};
+
+/** The organisation kind a district role is granted on. */
+export const roleUnitKind: Record<DistrictRole, 'districtBureau' | 'school'> = {
+  bureauAdmin: 'districtBureau',
+  bureauAnalyst: 'districtBureau',
+  inspector: 'districtBureau',
+  principal: 'school',
+  schoolAdmin: 'school',
+};
+
+/** Which roles a holder of each role may hand out (within its own scope). */
+export const assignableRoles: Record<Role, readonly Role[]> = {
+  cityBureauAdmin: [...districtRoles, ...cityRoles],
+  cityBureauAnalyst: [],
+  bureauAdmin: districtRoles,
+  bureauAnalyst: [],
+  inspector: [],
+  principal: [],
+  schoolAdmin: ['schoolAdmin'],
+};
+
+export const roleNames: Record<Role, { 'zh-CN': string; en: string }> = {
+  cityBureauAdmin: { 'zh-CN': '市教育局管理员', en: 'City bureau administrator' },
+  cityBureauAnalyst: { 'zh-CN': '市教育局数据分析员', en: 'City bureau analyst' },
+  bureauAdmin: { 'zh-CN': '区县教育局管理员', en: 'District bureau administrator' },
+  bureauAnalyst: { 'zh-CN': '区县教育局数据分析员', en: 'District bureau analyst' },
+  inspector: { 'zh-CN': '督学', en: 'Inspector' },
+  principal: { 'zh-CN': '校长', en: 'Principal' },
+  schoolAdmin: { 'zh-CN': '学校管理员', en: 'School administrator' },
+};
+
+export const isDistrictRole = (role: string): role is DistrictRole =>
+  (districtRoles as readonly string[]).includes(role);
+export const isCityRole = (role: string): role is CityRole => (cityRoles as readonly string[]).includes(role);

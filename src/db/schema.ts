@@ -1,0 +1,4 @@
+/** Every table, for drizzle-kit and for typed queries. Domains own their files. */
+export * from '../domains/accounts/schema';
+export * from '../domains/audit/schema';
+export * from '../domains/org/schema';

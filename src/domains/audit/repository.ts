@@ -1,0 +1,168 @@
+import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../db/client';
+import { GENESIS_HASH } from './chain';
+import { auditEvents, auditHeads } from './schema';
+
+export type AuditEventRow = typeof auditEvents.$inferSelect;
+
+/** The latest link of a district's chain. */
+export interface ChainHead {
+  districtId: string;
+  seq: number;
+  hash: string;
+}
+
+// One array parameter per column, so a chunk is not bounded by the 65,535-parameter limit.
+const INSERT_CHUNK = 5000;
+
+/**
+ * Lock the heads of `districtIds` for the rest of the transaction, creating a head (seq 0, genesis
+ * hash) on first use. Locked in id order, so two appenders never wait on each other in a circle.
+ */
+export async function lockHeads(tx: Tx, districtIds: string[]): Promise<Map<string, ChainHead>> {
+  const ids = [...new Set(districtIds)].sort();
+  if (ids.length === 0) return new Map();
+  // A missing head starts from the chain's last event (genesis when there is none), so a head row
+  // lost to a DBA's mistake does not block the district's audit trail; verify still reports it.
+  const values = sql.join(
+    ids.map((id) => sql`(${id}::uuid)`),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    insert into audit_heads (district_id, seq, hash)
+    select d.id, coalesce(last.seq, 0), coalesce(last.hash, ${GENESIS_HASH})
+    from (values ${values}) as d(id)
+    left join lateral (
+      select e.seq, e.hash from audit_events e where e.district_id = d.id order by e.seq desc limit 1
+    ) last on true
+    where not exists (select 1 from audit_heads h where h.district_id = d.id)
+    on conflict do nothing`);
+  const rows = await tx
+    .select()
+    .from(auditHeads)
+    .where(inArray(auditHeads.districtId, ids))
+    .orderBy(asc(auditHeads.districtId))
+    .for('update');
+  return new Map(rows.map((r) => [r.districtId, r]));
+}
+
+export async function insertEvents(tx: Tx, rows: AuditEventRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK);
+    const col = <T>(pick: (r: AuditEventRow) => T) => sql.param(chunk.map(pick));
+    await tx.execute(sql`
+      insert into audit_events (district_id, seq, at, actor_id, actor_kind, action, target_type, target_id,
+        subject_ids, purpose, outcome, request_id, ip, details, prev_hash, hash)
+      select * from unnest(${col((r) => r.districtId)}::uuid[], ${col((r) => r.seq)}::bigint[],
+        ${col((r) => r.at.toISOString())}::timestamptz[], ${col((r) => r.actorId)}::uuid[],
+        ${col((r) => r.actorKind)}::text[], ${col((r) => r.action)}::text[], ${col((r) => r.targetType)}::text[],
+        ${col((r) => r.targetId)}::text[], ${col((r) => JSON.stringify(r.subjectIds))}::jsonb[],
+        ${col((r) => r.purpose)}::text[], ${col((r) => r.outcome)}::text[], ${col((r) => r.requestId)}::text[],
+        ${col((r) => r.ip)}::text[], ${col((r) => JSON.stringify(r.details))}::jsonb[],
+        ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[])`);
+  }
+}
+
+export async function updateHead(tx: Tx, head: ChainHead): Promise<void> {
+  await tx
+    .update(auditHeads)
+    .set({ seq: head.seq, hash: head.hash })
+    .where(eq(auditHeads.districtId, head.districtId));
+}
+
+export async function listHeads(db: DbOrTx, districtIds?: string[]): Promise<ChainHead[]> {
+  return db
+    .select()
+    .from(auditHeads)
+    .where(districtIds ? inArray(auditHeads.districtId, districtIds) : undefined)
+    .orderBy(asc(auditHeads.districtId));
+}
+
+/** The stored hash at each (district, seq) asked for; links that do not exist are absent. */
+export async function linksAt(
+  db: DbOrTx,
+  links: { districtId: string; seq: number }[],
+): Promise<ChainHead[]> {
+  if (links.length === 0) return [];
+  return db
+    .select({ districtId: auditEvents.districtId, seq: auditEvents.seq, hash: auditEvents.hash })
+    .from(auditEvents)
+    .where(
+      or(...links.map((l) => and(eq(auditEvents.districtId, l.districtId), eq(auditEvents.seq, l.seq)))),
+    );
+}
+
+/**
+ * Every district with events or a head. The events side is a loose index scan over the primary
+ * key (one probe per district), so it stays fast with millions of events.
+ */
+export async function chainDistrictIds(db: DbOrTx): Promise<string[]> {
+  const result = await db.execute<{ district_id: string }>(sql`
+    with recursive d(district_id) as (
+      (select district_id from audit_events order by district_id limit 1)
+      union all
+      select (select e.district_id from audit_events e where e.district_id > d.district_id
+              order by e.district_id limit 1)
+      from d where d.district_id is not null
+    )
+    select district_id from d where district_id is not null
+    union
+    select district_id from audit_heads
+    order by district_id`);
+  return result.rows.map((r) => r.district_id);
+}
+
+/** One page of a chain in seq order, after `afterSeq` (keyset pagination). */
+export async function chainPage(
+  db: DbOrTx,
+  districtId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<AuditEventRow[]> {
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.districtId, districtId), gt(auditEvents.seq, afterSeq)))
+    .orderBy(asc(auditEvents.seq))
+    .limit(limit);
+}
+
+export interface AuditSearch {
+  districtId: string;
+  actorId?: string;
+  subjectId?: string;
+  /** Prefix of the action, e.g. 'org.' or 'auth.signIn'. */
+  actionPrefix?: string;
+  targetType?: string;
+  targetId?: string;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+  /** Only events with a smaller seq (keyset pagination, newest first). */
+  beforeSeq?: number;
+  limit: number;
+}
+
+const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Newest first. */
+export async function searchEvents(db: DbOrTx, q: AuditSearch): Promise<AuditEventRow[]> {
+  const conditions: (SQL | undefined)[] = [
+    eq(auditEvents.districtId, q.districtId),
+    q.beforeSeq !== undefined ? lt(auditEvents.seq, q.beforeSeq) : undefined,
+    q.actorId ? eq(auditEvents.actorId, q.actorId) : undefined,
+    q.subjectId ? sql`${auditEvents.subjectIds} @> ${JSON.stringify([q.subjectId])}::jsonb` : undefined,
+    q.actionPrefix ? sql`${auditEvents.action} like ${likePrefix(q.actionPrefix)}` : undefined,
+    q.targetType ? eq(auditEvents.targetType, q.targetType) : undefined,
+    q.targetId ? eq(auditEvents.targetId, q.targetId) : undefined,
+    q.from ? gte(auditEvents.at, q.from) : undefined,
+    q.to ? lt(auditEvents.at, q.to) : undefined,
+  ];
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(...conditions))
+    .orderBy(desc(auditEvents.seq))
+    .limit(q.limit);
+}

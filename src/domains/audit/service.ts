@@ -1,0 +1,164 @@
+import { canEver, type Scope, scopeOf } from '../../access/policy';
+import type { Principal } from '../../access/principal';
+import type { Action } from '../../access/roles';
+import { audit, type Ctx, requirePrincipal } from '../../context';
+import { forbidden, invalidField, notFound } from '../../errors';
+import { PLATFORM_DISTRICT_ID } from './log';
+import { type AuditEventRow, searchEvents } from './repository';
+import { type AuditChainReport, verifyAuditChain } from './verify';
+
+/**
+ * The audit trail is read and verified per district: a chain belongs to one district, so only a
+ * scope over the whole district (a grant on its root unit, a district-wide or city grant, or
+ * platform administration) may see it.
+ */
+
+// A district's root unit is the only unit whose materialised path has one segment ("/<id>/").
+const isDistrictRootPath = (path: string) => /^\/[^/]+\/$/.test(path);
+
+const coversWholeDistrict = (s: Scope, districtId: string) =>
+  s.districtId === districtId && (s.pathPrefix === null || isDistrictRootPath(s.pathPrefix));
+
+/** 403 when the role never has `action`, 404 when the district is outside the caller's scope. */
+function authorizeDistrict(principal: Principal, action: Action, districtId: string): void {
+  if (!canEver(principal, action)) throw forbidden();
+  const scope = scopeOf(principal, action);
+  if (scope === 'all') return;
+  if (!scope.some((s) => coversWholeDistrict(s, districtId))) throw notFound('district');
+}
+
+/** The districts whose whole chain the principal may see for `action`; 'all' for platform admins. */
+function wholeDistricts(principal: Principal, action: Action): 'all' | string[] {
+  const scope = scopeOf(principal, action);
+  if (scope === 'all') return 'all';
+  const ids = scope.filter((s) => coversWholeDistrict(s, s.districtId)).map((s) => s.districtId);
+  return [...new Set(ids)].sort();
+}
+
+/** Without a districtId: the only district the caller covers, else its home district. */
+function defaultDistrict(principal: Principal, action: Action): string {
+  const covered = wholeDistricts(principal, action);
+  if (covered === 'all') return principal.homeDistrictId ?? PLATFORM_DISTRICT_ID;
+  if (covered.length === 1 && covered[0]) return covered[0];
+  if (principal.homeDistrictId && covered.includes(principal.homeDistrictId)) return principal.homeDistrictId;
+  throw invalidField('query.districtId', 'audit.district_required');
+}
+
+export interface AuditEventSearch {
+  districtId?: string;
+  actorId?: string;
+  subjectId?: string;
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  /** A date (YYYY-MM-DD, from the start of that day in China Standard Time) or a date-time; inclusive. */
+  from?: string;
+  /** A date (up to the end of that day, China Standard Time) or a date-time; exclusive. */
+  to?: string;
+  before?: number;
+  limit: number;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
+
+// Date-only bounds are days in China Standard Time (UTC+8, no daylight saving).
+function bound(value: string | undefined, edge: 'from' | 'to'): Date | undefined {
+  if (value === undefined) return undefined;
+  if (!DATE_ONLY.test(value)) return new Date(value);
+  const start = new Date(`${value}T00:00:00+08:00`);
+  return edge === 'from' ? start : new Date(start.getTime() + DAY_MS);
+}
+
+export interface AuditEventPage {
+  districtId: string;
+  items: AuditEventRow[];
+  /** Pass as `before` for the next (older) page; null when this was the last. */
+  nextBefore: number | null;
+}
+
+/** Search one district's trail, newest first. The search itself is audited ('audit.read'). */
+export async function searchAuditEvents(ctx: Ctx, input: AuditEventSearch): Promise<AuditEventPage> {
+  const principal = requirePrincipal(ctx);
+  if (!canEver(principal, 'audit.read')) throw forbidden();
+  const districtId = input.districtId?.toLowerCase() ?? defaultDistrict(principal, 'audit.read');
+  authorizeDistrict(principal, 'audit.read', districtId);
+  const from = bound(input.from, 'from');
+  const to = bound(input.to, 'to');
+
+  const rows = await searchEvents(ctx.db, {
+    districtId,
+    actorId: input.actorId?.toLowerCase(),
+    subjectId: input.subjectId,
+    actionPrefix: input.action,
+    targetType: input.targetType,
+    targetId: input.targetId,
+    from,
+    to,
+    beforeSeq: input.before,
+    limit: input.limit + 1,
+  });
+  const items = rows.slice(0, input.limit);
+  const last = items.at(-1);
+
+  await audit(ctx, {
+    districtId,
+    action: 'audit.read',
+    targetType: 'auditEvent',
+    // The person whose trail was looked up, when the search names one.
+    subjectIds: input.subjectId ? [input.subjectId] : [],
+    details: {
+      filters: {
+        actorId: input.actorId ?? null,
+        action: input.action ?? null,
+        targetType: input.targetType ?? null,
+        targetId: input.targetId ?? null,
+        from: from?.toISOString() ?? null,
+        to: to?.toISOString() ?? null,
+        before: input.before ?? null,
+        bySubject: input.subjectId !== undefined,
+      },
+      returned: items.length,
+    },
+  });
+  return { districtId, items, nextBefore: rows.length > input.limit && last ? last.seq : null };
+}
+
+/**
+ * Verify the chains of the caller's districts (or one of them). Each verified district's chain
+ * records the verification and its outcome ('audit.verify').
+ */
+export async function verifyAuditChains(ctx: Ctx, input: { districtId?: string }): Promise<AuditChainReport> {
+  const principal = requirePrincipal(ctx);
+  let districtIds: string[] | undefined;
+  if (input.districtId) {
+    const id = input.districtId.toLowerCase();
+    authorizeDistrict(principal, 'audit.verify', id);
+    districtIds = [id];
+  } else {
+    if (!canEver(principal, 'audit.verify')) throw forbidden();
+    const covered = wholeDistricts(principal, 'audit.verify');
+    districtIds = covered === 'all' ? undefined : covered;
+  }
+  // Head file = the one this service keeps; without a configured one, verify the database alone.
+  const report = await verifyAuditChain(ctx.db, ctx.config.auditHeadFile || null, { districtIds });
+
+  await Promise.all(
+    report.districts.map((d) =>
+      audit(ctx, {
+        districtId: d.districtId,
+        action: 'audit.verify',
+        targetType: 'auditChain',
+        targetId: d.districtId,
+        outcome: 'success',
+        details: {
+          ok: d.ok,
+          events: d.events,
+          firstBroken: d.firstBroken ?? null,
+          headFile: report.headFile,
+        },
+      }),
+    ),
+  );
+  return report;
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { accountsRoutes } from '../domains/accounts/routes';
+import { auditRoutes } from '../domains/audit/routes';
+import { orgRoutes } from '../domains/org/routes';
+import { pickLang } from '../i18n/messages';
+import { registerAuth } from './auth';
+import { buildProblem, sendProblem } from './problem';
+import type { App, AppDeps } from './types';
+
+/**
+ * Log lines carry the route pattern, never the raw URL or body, so search terms and identifiers
+ * typed by users never reach the log.
+ */
+function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: ['req.headers.cookie', 'req.headers.authorization', `req.headers["x-csrf-token"]`],
+    serializers: {
+      req: (req) => ({ method: req.method, route: req.routeOptions?.url ?? 'unmatched', id: req.id }),
+      res: (res) => ({ statusCode: res.statusCode }),
+    },
+  };
+}
+
+export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}): Promise<App> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: options.logger === false ? false : loggerOptions(config.logLevel),
+    // Our own onResponse line replaces Fastify's request logs (which would carry the raw URL).
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1_048_576,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.decorate('deps', deps);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.decorateRequest('lang', config.lang);
+  app.addHook('onRequest', async (request, reply) => {
+    const query = request.query as { lang?: string } | undefined;
+    request.lang =
+      query?.lang === 'en' || query?.lang === 'zh-CN'
+        ? query.lang
+        : pickLang(request.headers['accept-language'], config.lang);
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        user: request.principal?.userId,
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = buildProblem(error, request, request.lang ?? config.lang);
+    if (problem.status >= 500) request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, {
+      ...buildProblem({ statusCode: 404 }, request, request.lang),
+      title: request.lang === 'en' ? 'No such route' : '请求的地址不存在',
+      code: 'request.not_found',
+      type: 'https://mingde.dev/problems/request.not_found',
+    }),
+  );
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        // Plain-HTTP LAN installs must keep working; upgrade only when cookies are HTTPS-only.
+        upgradeInsecureRequests: config.cookieSecure === true ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.cookieSecure === true,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    max: config.rateLimit,
+    timeWindow: '1 minute',
+    errorResponseBuilder: () => ({ statusCode: 429, message: 'rate limited' }),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: '明德 Mingde API',
+        description: '区县教育数据平台 API / education data platform API. Errors are RFC 9457 problem+json.',
+        version: '1',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'mingde_session' },
+          csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  registerAuth(app);
+
+  await app.register(
+    async (api) => {
+      const typed = api.withTypeProvider<ZodTypeProvider>();
+      await accountsRoutes(typed);
+      await orgRoutes(typed);
+      await auditRoutes(typed);
+    },
+    { prefix: '/api/v1' },
+  );
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  return app;
+}

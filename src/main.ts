@@ -1,0 +1,109 @@
+import { parseArgs } from 'node:util';
+import { runDemo } from '../demo/ensure';
+import { runAdminCreate } from './cli/admin-create';
+import { runAuditVerify } from './cli/audit-verify';
+import { openPlatform } from './cli/platform';
+import { runStart } from './cli/start';
+import { ConfigError, configTable } from './config';
+import { DataDirInUseError } from './db/embedded';
+import { createAuditLog } from './domains/audit/log';
+
+const usage = `明德 Mingde
+
+用法 / usage: mingde <command>
+  start                         启动服务 / start the service (default)
+  migrate                       执行数据库迁移 / apply database migrations
+  demo [--seed N] [--force]     生成演示区县 / generate the demo district
+  admin create --username U [--display-name N] [--password P]
+                                创建平台管理员 / create a platform administrator
+  audit verify                  校验审计链 / verify the audit hash chains
+  config                        列出配置项 / list configuration variables
+`;
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function withPlatform(
+  fn: (p: Awaited<ReturnType<typeof openPlatform>>) => Promise<number>,
+): Promise<number> {
+  const platform = await openPlatform(() => {}, undefined, { shareRunning: true });
+  try {
+    return await fn(platform);
+  } finally {
+    await platform.stop();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'start', ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      username: { type: 'string' },
+      'display-name': { type: 'string' },
+      password: { type: 'string' },
+      seed: { type: 'string' },
+      force: { type: 'boolean' },
+    },
+  });
+  switch (command) {
+    case 'start':
+      await runStart();
+      return -1; // keep running
+    case 'migrate':
+      return withPlatform(async () => {
+        say('迁移完成 / migrations applied');
+        return 0;
+      });
+    case 'demo':
+      return withPlatform(async (p) => {
+        const auditLog = createAuditLog({ db: p.database.db, headFile: p.config.auditHeadFile });
+        try {
+          await runDemo(p, auditLog, say, {
+            seed: values.seed ? Number(values.seed) : undefined,
+            force: values.force,
+          });
+        } finally {
+          await auditLog.close();
+        }
+        return 0;
+      });
+    case 'admin':
+      if (positionals[0] !== 'create' || !values.username) break;
+      return withPlatform((p) =>
+        runAdminCreate(p.config, {
+          username: values.username as string,
+          displayName: values['display-name'],
+          password: values.password,
+        }),
+      );
+    case 'audit':
+      if (positionals[0] !== 'verify') break;
+      return withPlatform((p) => runAuditVerify(p.config));
+    case 'config':
+      say(configTable());
+      return 0;
+    case 'help':
+    case '--help':
+      say(usage);
+      return 0;
+  }
+  process.stderr.write(usage);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof DataDirInUseError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(
+        `启动失败 / failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    }
+    process.exit(1);
+  },
+);
