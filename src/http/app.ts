@@ -23,9 +23,10 @@ import type { App, AppDeps } from './types';
  * Log lines carry the route pattern, never the raw URL or body, so search terms and identifiers
  * typed by users never reach the log.
  */
-function loggerOptions(level: string): FastifyServerOptions['logger'] {
+function loggerOptions(level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     redact: ['req.headers.cookie', 'req.headers.authorization', `req.headers["x-csrf-token"]`],
     serializers: {
       req: (req) => ({ method: req.method, route: req.routeOptions?.url ?? 'unmatched', id: req.id }),
@@ -34,10 +35,13 @@ function loggerOptions(level: string): FastifyServerOptions['logger'] {
   };
 }
 
-export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}): Promise<App> {
+export async function buildApp(
+  deps: AppDeps,
+  options: { logger?: boolean; logStream?: NodeJS.WritableStream } = {},
+): Promise<App> {
   const { config } = deps;
   const app = Fastify({
-    logger: options.logger === false ? false : loggerOptions(config.logLevel),
+    logger: options.logger === false ? false : loggerOptions(config.logLevel, options.logStream),
     // Our own onResponse line replaces Fastify's request logs (which would carry the raw URL).
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,

@@ -24,15 +24,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A fresh migrated database and an app on it; env overrides go into the config. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** A fresh migrated database and an app on it; env overrides go into the config; logs go to `logStream` if given. */
+export async function createTestApp(
+  env: Record<string, string> = {},
+  logStream?: NodeJS.WritableStream,
+): Promise<TestApp> {
   const serverUrl = inject('testServerUrl');
   const { url, name } = await createTestDatabase(serverUrl, inject('testTemplate'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mingde-app-'));
-  const config = loadConfig({ DATABASE_URL: url, MINGDE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    DATABASE_URL: url,
+    MINGDE_DATA_DIR: dataDir,
+    LOG_LEVEL: logStream ? 'debug' : 'silent',
+    ...env,
+  });
   const database = openDatabase(url, { max: 5 });
   const auditLog = createAuditLog({ db: database.db, headFile: config.auditHeadFile });
-  const app = await buildApp({ config, database, auditLog }, { logger: false });
+  const app = await buildApp({ config, database, auditLog }, logStream ? { logStream } : { logger: false });
   await app.ready();
   return {
     app,

@@ -1,0 +1,66 @@
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, createUser, request, seedDistrict, type TestApp } from './support/app';
+
+/** Log lines name the route and the request id, never what a user typed or any secret. */
+let t: TestApp;
+let lines: string[] = [];
+beforeAll(async () => {
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  t = await createTestApp({}, stream);
+});
+afterAll(() => t?.close());
+
+describe('request logs', () => {
+  it('carry route, status and request id, and no names, passwords, cookies or query text', async () => {
+    const d = await seedDistrict(t.database.db);
+    const admin = await createUser(t.database.db, {
+      grants: [{ role: 'bureauAdmin', districtId: d.districtId, orgUnitId: d.rootId }],
+    });
+    lines = [];
+
+    const signIn = await request(t.app, null, 'POST', '/api/v1/auth/sign-in', {
+      username: admin.username,
+      password: 'Secret-password-42',
+    });
+    expect(signIn.statusCode).toBe(401);
+    const search = await request(t.app, admin, 'GET', '/api/v1/org-units?q=张小明110101200001011234');
+    expect(search.statusCode).toBe(200);
+    const rename = await request(t.app, admin, 'PATCH', `/api/v1/org-units/${d.schoolA.id}`, {
+      name: '李四纪念小学',
+      version: 1,
+    });
+    expect(rename.statusCode).toBe(200);
+
+    const log = lines.join('\n');
+    const entries = lines.map(
+      (l) => JSON.parse(l) as { msg: string; route?: string; reqId?: string; status?: number },
+    );
+    const requests = entries.filter((e) => e.msg === 'request');
+    expect(requests.map((e) => [e.route, e.status])).toEqual([
+      ['/api/v1/auth/sign-in', 401],
+      ['/api/v1/org-units', 200],
+      ['/api/v1/org-units/:id', 200],
+    ]);
+    expect(requests.every((e) => typeof e.reqId === 'string' && e.reqId.length > 8)).toBe(true);
+    for (const secret of [
+      admin.username,
+      'Secret-password-42',
+      '张小明',
+      '110101200001011234',
+      '李四',
+      admin.cookie.split('=')[1] ?? 'cookie',
+      admin.csrfToken,
+    ]) {
+      expect(log).not.toContain(secret);
+    }
+  });
+
+  it('echo the request id to the client', async () => {
+    const res = await request(t.app, null, 'GET', '/healthz', undefined, {
+      'x-request-id': 'trace-0123456789',
+    });
+    expect(res.headers['x-request-id']).toBe('trace-0123456789');
+  });
+});
