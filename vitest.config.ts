@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * PostgreSQL always, and the server at TEST_DATABASE_URL when it is set. Each run works in
  * databases of its own, created and dropped by test/support.
  */
-const integration = ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'];
+const integration = ['src/**/*.int.test.ts', 'test/**/*.int.test.ts', 'demo/**/*.int.test.ts'];
 const target = (name: 'embedded' | 'server') => ({
   extends: true as const,
   test: {
@@ -26,7 +26,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'demo/**/*.test.ts'],
           exclude: [...integration, 'test/e2e/**', 'node_modules/**'],
           testTimeout: 60_000,
         },

@@ -1,22 +1,36 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { type DataKeys, loadDataKeys } from '../src/access/protect';
 import type { Platform } from '../src/cli/platform';
-import { type Ctx, inTransaction } from '../src/context';
+import { auditInTx, type Ctx, inTransaction } from '../src/context';
 import type { Tx } from '../src/db/client';
 import { generatePassword } from '../src/domains/accounts/passwords';
 import { createUserInTx } from '../src/domains/accounts/users-service';
 import type { AuditLog } from '../src/domains/audit/log';
-import { todayInChina } from '../src/domains/org/rules';
+import { createAcademicYearInTx } from '../src/domains/org/academic-years-service';
 import {
-  createAcademicYearInTx,
   createCityBureauInTx,
   createDistrictWithRoot,
-  createGroupingInTx,
-  createOrgTree,
   hasAnyDistrict,
-  type OrgNodeInput,
-} from '../src/domains/org/service';
-import { DEFAULT_SEED, DEMO_CITY, DEMO_DISTRICT, type DemoPlan, planDemo } from './plan';
+} from '../src/domains/org/districts-service';
+import { createGroupingInTx } from '../src/domains/org/groupings-service';
+import { createOrgTree, type OrgNodeInput } from '../src/domains/org/org-tree-service';
+import { termsOf } from '../src/domains/org/repository';
+import { todayInChina } from '../src/domains/org/rules';
+import { analyzeAfterBulkLoad, insertPersonAccounts } from '../src/domains/people/demo-bulk-repository';
+import type { DemoOptions } from './options';
+import { type Featured, type FeaturedPerson, relationNames } from './people';
+import { type PeopleTotals, writePeople } from './people-writer';
+import {
+  DEFAULT_SEED,
+  DEFAULT_STUDENTS,
+  DEMO_CITY,
+  DEMO_DISTRICT,
+  type DemoPlan,
+  type PlannedUnit,
+  planDemo,
+} from './plan';
+import { subjectNames } from './staffing';
 
 export interface DemoAccount {
   username: string;
@@ -43,16 +57,24 @@ export async function ensureDemo(platform: Platform, auditLog: AuditLog, say: (l
   await runDemo(platform, auditLog, say, {});
 }
 
-/** `mingde demo`: generate the demo district (refuses when its division already has a district). */
+/**
+ * `mingde demo`: generate the demo district — organisations, people, accounts — in one transaction
+ * (refuses when its division already has a district). `students` sets the size (default 20,000).
+ */
 export async function runDemo(
   platform: Platform,
   auditLog: AuditLog,
   say: (line: string) => void,
-  options: { seed?: number; force?: boolean },
+  options: DemoOptions,
 ): Promise<DemoAccount[]> {
   const started = Date.now();
-  say('正在生成演示区县… / generating the demo district…');
-  const plan = planDemo(options.seed ?? DEFAULT_SEED);
+  const seed = options.seed ?? DEFAULT_SEED;
+  const students = options.students ?? DEFAULT_STUDENTS;
+  say(
+    `正在生成演示区县… / generating the demo district… (${students.toLocaleString('en')} 名学生 students, seed ${seed})`,
+  );
+  const plan = planDemo(seed, students);
+  const dataKeys = loadDataKeys(platform.config);
   const ctx: Ctx = {
     principal: null,
     system: true,
@@ -62,25 +84,37 @@ export async function runDemo(
     requestId: 'demo',
     ip: '127.0.0.1',
     auditLog,
+    dataKeys,
   };
-  const accounts = await inTransaction(ctx, (tx) => writeDemo(ctx, tx, plan));
+  const { accounts, totals } = await inTransaction(ctx, (tx) =>
+    writeDemo(ctx, tx, plan, { seed, students, keys: dataKeys, say, started }),
+  );
+  await analyzeAfterBulkLoad(platform.database.db);
   const file = path.join(platform.config.dataDir, ACCOUNTS_FILE);
   saveAccounts(file, accounts);
-  const classes = plan.units.filter((u) => u.kind === 'class').length;
+  const classes = plan.units.filter((u) => u.kind === 'class' && !u.yearsAgo).length;
+  const n = (value: number) => value.toLocaleString('en');
   say(
     `演示区县已生成 / demo district created: ${DEMO_DISTRICT.name}, ${plan.schools.length} 所学校 schools, ` +
-      `${classes} 个班级 classes (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `${n(classes)} 个班级 classes, ${n(totals.students)} 名学生 students, ${n(totals.staff)} 名教职工 staff, ` +
+      `${n(totals.guardians)} 名监护人 guardians (${seconds(started)})`,
   );
-  say('演示账号（同时保存在 / also saved in ' + file + '）:');
+  say(
+    `  ${n(totals.persons)} 人 persons (另有离校学生 ${n(totals.departed)} departed, 成人学员 ${n(totals.adultLearners)} adult learners among the guardians), ` +
+      `${n(totals.rows)} 行 rows in ${n(totals.batches)} 批 batches`,
+  );
+  say(`演示账号（同时保存在 / also saved in ${file}）:`);
   for (const a of accounts) say(`  ${a.username.padEnd(18)} ${a.password}  ${a.role} · ${a.scope}`);
   return accounts;
 }
 
-/** Academic years around today: the current one (September to August) and the one before. */
-function academicYears(today: string) {
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+/** Academic years up to today's (September to August): the current one and `before` years before it. */
+function academicYears(today: string, before: number) {
   const [y, m] = today.split('-').map(Number) as [number, number];
   const start = m >= 9 ? y : y - 1;
-  return [start - 1, start].map((s) => ({
+  return Array.from({ length: before + 1 }, (_, i) => start - before + i).map((s) => ({
     name: `${s}-${s + 1}`,
     startsOn: `${s}-09-01`,
     endsOn: `${s + 1}-08-31`,
@@ -91,32 +125,45 @@ function academicYears(today: string) {
   }));
 }
 
-/** The plan's flat list (parents first) as the nested input createOrgTree takes. */
-function toTree(plan: DemoPlan, academicYearId: string): OrgNodeInput[] {
-  const byParent = new Map<string, OrgNodeInput[]>();
+/**
+ * The plan's flat list as the nested input createOrgTree takes, one school at a time (only the
+ * schools being written are built; the benchmark size has ~140,000 units).
+ */
+function* schoolTrees(plan: DemoPlan, yearIds: readonly string[]): Generator<OrgNodeInput> {
+  const byParent = new Map<string, PlannedUnit[]>();
   for (const u of plan.units) {
-    const node: OrgNodeInput = {
-      id: u.id,
-      kind: u.kind,
-      name: u.name,
-      schoolType: u.schoolType,
-      operatingTypeCode: u.operatingTypeCode,
-      schoolCode: u.schoolCode,
-      gradeCode: u.gradeCode,
-      classNumber: u.classNumber,
-      academicYearId: u.kind === 'class' ? academicYearId : undefined,
-      children: [],
-    };
     const siblings = byParent.get(u.parentId) ?? [];
-    siblings.push(node);
+    siblings.push(u);
     byParent.set(u.parentId, siblings);
   }
-  const attach = (nodes: OrgNodeInput[]): OrgNodeInput[] =>
-    nodes.map((n) => ({ ...n, children: attach(byParent.get(n.id ?? '') ?? []) }));
-  return attach(byParent.get(plan.rootId) ?? []);
+  const build = (u: PlannedUnit): OrgNodeInput => ({
+    id: u.id,
+    kind: u.kind,
+    name: u.name,
+    schoolType: u.schoolType,
+    operatingTypeCode: u.operatingTypeCode,
+    schoolCode: u.schoolCode,
+    gradeCode: u.gradeCode,
+    classNumber: u.classNumber,
+    academicYearId: u.kind === 'class' ? yearIds[u.yearsAgo ?? 0] : undefined,
+    children: (byParent.get(u.id) ?? []).map(build),
+  });
+  for (const school of byParent.get(plan.rootId) ?? []) yield build(school);
 }
 
-async function writeDemo(ctx: Ctx, tx: Tx, plan: DemoPlan): Promise<DemoAccount[]> {
+/** Units below a node, itself included. */
+const unitCount = (node: OrgNodeInput): number =>
+  1 + (node.children ?? []).reduce((sum, child) => sum + unitCount(child), 0);
+
+/** Schools go to createOrgTree a few thousand units at a time (the benchmark size has ~140,000). */
+const UNITS_PER_CALL = 4000;
+
+async function writeDemo(
+  ctx: Ctx,
+  tx: Tx,
+  plan: DemoPlan,
+  options: { seed: number; students: number; keys: DataKeys; say: (line: string) => void; started: number },
+): Promise<{ accounts: DemoAccount[]; totals: PeopleTotals }> {
   const city = await createCityBureauInTx(ctx, tx, DEMO_CITY);
   const district = await createDistrictWithRoot(ctx, tx, {
     divisionCode: DEMO_DISTRICT.divisionCode,
@@ -124,12 +171,29 @@ async function writeDemo(ctx: Ctx, tx: Tx, plan: DemoPlan): Promise<DemoAccount[
     cityBureauId: city.id,
     rootId: plan.rootId,
   });
-  let currentYearId = '';
-  for (const year of academicYears(todayInChina())) {
+  const today = todayInChina();
+  const years = academicYears(today, plan.historyYears);
+  // Index k: the academic year k years before the current one.
+  const yearIds: string[] = [];
+  for (const year of years) {
     const row = await createAcademicYearInTx(ctx, tx, { districtId: district.id, ...year });
-    currentYearId = row.id;
+    yearIds.unshift(row.id);
   }
-  await createOrgTree(ctx, tx, district.rootId, toTree(plan, currentYearId));
+  let chunk: OrgNodeInput[] = [];
+  let chunkUnits = 0;
+  for (const school of schoolTrees(plan, yearIds)) {
+    chunk.push(school);
+    chunkUnits += unitCount(school);
+    if (chunkUnits >= UNITS_PER_CALL) {
+      await createOrgTree(ctx, tx, district.rootId, chunk);
+      chunk = [];
+      chunkUnits = 0;
+    }
+  }
+  if (chunk.length > 0) await createOrgTree(ctx, tx, district.rootId, chunk);
+  options.say(
+    `  组织机构 org units: ${plan.units.length.toLocaleString('en')}, ${years.length} 个学年 academic years (${seconds(options.started)})`,
+  );
   for (const g of plan.groupings) {
     await createGroupingInTx(ctx, tx, {
       districtId: district.id,
@@ -138,6 +202,24 @@ async function writeDemo(ctx: Ctx, tx: Tx, plan: DemoPlan): Promise<DemoAccount[
       schoolIds: g.schoolIds,
     });
   }
+
+  const currentYear = years[years.length - 1];
+  const terms = await termsOf(tx, district.id, [yearIds[0] ?? '']);
+  const people = await writePeople(ctx, tx, {
+    districtId: district.id,
+    plan,
+    keys: options.keys,
+    say: options.say,
+    started: options.started,
+    people: {
+      seed: options.seed,
+      students: options.students,
+      currentYearStart: Number(currentYear?.startsOn.slice(0, 4)),
+      today,
+      yearIds,
+      terms: terms.map((t) => ({ id: t.id, startsOn: t.startsOn, endsOn: t.endsOn })),
+    },
+  });
 
   const school = plan.schools.find((s) => s.type === 'primary');
   if (!school) throw new Error('the demo plan has no primary school');
@@ -203,6 +285,58 @@ async function writeDemo(ctx: Ctx, tx: Tx, plan: DemoPlan): Promise<DemoAccount[
       isPlatformAdmin: spec.isPlatformAdmin,
       grants: spec.grants,
       cityGrants: spec.username === 'city.admin' ? [{ cityBureauId: city.id, role: 'cityBureauAdmin' }] : [],
+    });
+    accounts.push({ username: spec.username, password, role: spec.role, scope: spec.scope });
+  }
+  accounts.push(...(await relationshipAccounts(ctx, tx, district.id, people.featured)));
+  return { accounts, totals: people.totals };
+}
+
+/**
+ * Accounts whose access comes from relationships, not grants: a 班主任 and a 任课教师 of one class of
+ * 吴中区实验小学, a guardian of one of its students, and that student — each linked to its person.
+ */
+async function relationshipAccounts(
+  ctx: Ctx,
+  tx: Tx,
+  districtId: string,
+  f: Partial<Featured>,
+): Promise<DemoAccount[]> {
+  const where = `${f.schoolName ?? ''} ${f.className ?? ''}`;
+  const specs: { username: string; person: FeaturedPerson | undefined; role: string; scope: string }[] = [
+    { username: 'head.teacher', person: f.headTeacher, role: '班主任', scope: where },
+    {
+      username: 'teacher',
+      person: f.subjectTeacher,
+      role: `任课教师（${subjectNames[f.subjectTeacher?.subjectCode ?? ''] ?? ''}）`,
+      scope: where,
+    },
+    {
+      username: 'guardian',
+      person: f.student && f.guardian,
+      role: `监护人（${relationNames[f.guardian?.relationCode ?? ''] ?? ''}）`,
+      scope: `${f.student?.name ?? ''} · ${where}`,
+    },
+    { username: 'student', person: f.student, role: '学生', scope: where },
+  ];
+  const accounts: DemoAccount[] = [];
+  for (const spec of specs) {
+    // A tiny demo (--students 1) may lack some of them.
+    if (!spec.person) continue;
+    const password = generatePassword();
+    const user = await createUserInTx(ctx, tx, {
+      username: spec.username,
+      displayName: spec.person.name,
+      password,
+      homeDistrictId: districtId,
+    });
+    await insertPersonAccounts(tx, [{ districtId, personId: spec.person.personId, userId: user.id }]);
+    await auditInTx(ctx, tx, {
+      districtId,
+      action: 'personAccount.create',
+      targetType: 'user',
+      targetId: user.id,
+      subjectIds: [spec.person.personId],
     });
     accounts.push({ username: spec.username, password, role: spec.role, scope: spec.scope });
   }

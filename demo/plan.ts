@@ -1,15 +1,21 @@
 import { gradeName, gradesFor, type SchoolTypeId, schoolTypeById } from '../src/standards/school-types';
-import { SeededRandom } from './random';
+import { SeededRandom, StreamRandom } from './random';
 
 /**
  * The demo district as data: ~40 schools of every type the plan names, with campuses, grades and
- * classes for the current academic year. Pure and deterministic (seed in, same plan out); demo/ensure.ts
- * writes it through the org domain.
+ * classes for the current academic year, and each class's earlier years (the same cohort one grade
+ * lower per year back, down to the school's first grade) as classes of the earlier academic years.
+ * Pure and deterministic (seed and size in, same plan out); demo/ensure.ts writes it through the
+ * org domain. Sizes other than the default scale the plan: fewer classes per grade below it, and
+ * numbered copies of every school above it (吴中区实验第二小学 …), so classes keep their usual size.
  */
 
 export const DEMO_CITY = { divisionCode: '320500', name: '苏州市教育局（演示）' };
 export const DEMO_DISTRICT = { divisionCode: '320506', name: '吴中区教育局（演示）', short: '吴中区' };
 export const DEFAULT_SEED = 2035;
+/** Active students of the default demo (about 1,800 staff come with them). */
+export const DEFAULT_STUDENTS = 20_000;
+export const MAX_STUDENTS = 1_000_000;
 
 export interface PlannedUnit {
   id: string;
@@ -21,7 +27,10 @@ export interface PlannedUnit {
   schoolCode?: string;
   gradeCode?: string;
   classNumber?: number;
-  inCurrentYear?: boolean;
+  /** Classes: 0 = the current academic year, k = k years before it. */
+  yearsAgo?: number;
+  /** Current classes: the same cohort's class 1, 2, … years ago (index k - 1). */
+  pastClassIds?: string[];
 }
 
 export interface PlannedGrouping {
@@ -36,6 +45,8 @@ export interface DemoPlan {
   /** Parents before children. */
   units: PlannedUnit[];
   groupings: PlannedGrouping[];
+  /** How many academic years before the current one the oldest cohort's classes reach. */
+  historyYears: number;
 }
 
 /** How many schools of each type, and the place names they take. */
@@ -76,68 +87,121 @@ const adultCourses = [
   '舞蹈',
 ];
 
-export function planDemo(seed = DEFAULT_SEED): DemoPlan {
+const digits = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+
+/** 2 → '二', 10 → '十', 12 → '十二', 35 → '三十五' (up to 99). */
+export function chineseNumber(n: number): string {
+  const tens = Math.floor(n / 10);
+  const ones = digits[n % 10] ?? '';
+  if (tens === 0) return ones;
+  return `${tens === 1 ? '' : (digits[tens] ?? '')}十${ones}`;
+}
+
+/** Copies of every school and classes per grade for a size: copies × classScale = size / default. */
+export function planScale(students: number): { copies: number; classScale: number } {
+  const scale = students / DEFAULT_STUDENTS;
+  const copies = Math.max(1, Math.ceil(scale));
+  return { copies, classScale: scale / copies };
+}
+
+export function planDemo(seed = DEFAULT_SEED, students = DEFAULT_STUDENTS): DemoPlan {
   const rng = new SeededRandom(seed);
+  // Ids of earlier years' classes come from a stream of their own, so the current year's units
+  // (and their ids) are the same whatever the history holds.
+  const historyRng = new StreamRandom(seed, 1);
+  const { copies, classScale } = planScale(students);
+  const scaled = (count: number) => Math.max(1, Math.round(count * classScale));
   const rootId = rng.uuid();
   const units: PlannedUnit[] = [];
   const schools: DemoPlan['schools'] = [];
   let serial = 1;
+  let historyYears = 0;
 
-  for (const spec of schoolSpecs) {
-    const type = schoolTypeById(spec.type);
-    if (!type) throw new Error(`unknown school type ${spec.type}`);
-    for (const place of spec.names) {
-      const id = rng.uuid();
-      const name = `${DEMO_DISTRICT.short}${place}${spec.suffix}`.replace('吴中区吴中区', '吴中区');
-      // 学校标识码: category (2 digits of 办学类型) + province 32 (江苏) + a 6-digit serial.
-      const schoolCode = `${type.defaultOperatingType.slice(0, 2)}32${String(serial++).padStart(6, '0')}`;
-      units.push({
-        id,
-        parentId: rootId,
-        kind: 'school',
-        name,
-        schoolType: spec.type,
-        operatingTypeCode: type.defaultOperatingType,
-        schoolCode,
-      });
-      schools.push({ id, name, type: spec.type });
+  for (let copy = 1; copy <= copies; copy++) {
+    for (const spec of schoolSpecs) {
+      const type = schoolTypeById(spec.type);
+      if (!type) throw new Error(`unknown school type ${spec.type}`);
+      for (const place of spec.names) {
+        const id = rng.uuid();
+        const numbered = copy === 1 ? '' : `第${chineseNumber(copy)}`;
+        const name = `${DEMO_DISTRICT.short}${place}${numbered}${spec.suffix}`.replace(
+          '吴中区吴中区',
+          '吴中区',
+        );
+        // 学校标识码: category (2 digits of 办学类型) + province 32 (江苏) + a 6-digit serial.
+        const schoolCode = `${type.defaultOperatingType.slice(0, 2)}32${String(serial++).padStart(6, '0')}`;
+        units.push({
+          id,
+          parentId: rootId,
+          kind: 'school',
+          name,
+          schoolType: spec.type,
+          operatingTypeCode: type.defaultOperatingType,
+          schoolCode,
+        });
+        schools.push({ id, name, type: spec.type });
 
-      const campusCount = rng.next() < 0.2 ? 2 : 1;
-      for (let c = 0; c < campusCount; c++) {
-        const campusId = rng.uuid();
-        units.push({ id: campusId, parentId: id, kind: 'campus', name: c === 0 ? '本部' : `${place}分校区` });
-        const grades = gradesFor(spec.type, type.defaultOperatingType);
-        if (grades.length === 0) {
-          // Community and elderly education: classes (courses) sit directly under the campus.
-          const count = rng.int(spec.classes[0], spec.classes[1]);
-          for (let k = 1; k <= count; k++) {
-            units.push({
-              id: rng.uuid(),
-              parentId: campusId,
-              kind: 'class',
-              name: `${rng.pick(adultCourses)}${k}班`,
-              classNumber: k,
-              inCurrentYear: true,
-            });
+        const campusCount = rng.next() < 0.2 ? 2 : 1;
+        for (let c = 0; c < campusCount; c++) {
+          const campusId = rng.uuid();
+          units.push({
+            id: campusId,
+            parentId: id,
+            kind: 'campus',
+            name: c === 0 ? '本部' : `${place}分校区`,
+          });
+          const grades = gradesFor(spec.type, type.defaultOperatingType);
+          if (grades.length === 0) {
+            // Community and elderly education: classes (courses) sit directly under the campus.
+            const count = scaled(rng.int(spec.classes[0], spec.classes[1]));
+            for (let k = 1; k <= count; k++) {
+              units.push({
+                id: rng.uuid(),
+                parentId: campusId,
+                kind: 'class',
+                name: `${rng.pick(adultCourses)}${k}班`,
+                classNumber: k,
+                yearsAgo: 0,
+              });
+            }
+            continue;
           }
-          continue;
-        }
-        for (const gradeCode of grades) {
-          const gradeId = rng.uuid();
-          const gradeLabel = gradeName(gradeCode, 'zh-CN') ?? gradeCode;
-          units.push({ id: gradeId, parentId: campusId, kind: 'grade', name: gradeLabel, gradeCode });
-          const classCount = Math.max(1, rng.int(spec.classes[0], spec.classes[1]) - c * 2);
-          for (let k = 1; k <= classCount; k++) {
-            units.push({
-              id: rng.uuid(),
-              parentId: gradeId,
-              kind: 'class',
-              name: `${gradeLabel}（${k}）班`,
-              gradeCode,
-              classNumber: k,
-              inCurrentYear: true,
-            });
-          }
+          const gradeIds: string[] = [];
+          grades.forEach((gradeCode, index) => {
+            const gradeId = rng.uuid();
+            gradeIds.push(gradeId);
+            const label = (i: number) => gradeName(grades[i] ?? '', 'zh-CN') ?? grades[i] ?? '';
+            units.push({ id: gradeId, parentId: campusId, kind: 'grade', name: label(index), gradeCode });
+            const classCount = scaled(Math.max(1, rng.int(spec.classes[0], spec.classes[1]) - c * 2));
+            historyYears = Math.max(historyYears, index);
+            for (let k = 1; k <= classCount; k++) {
+              const current: PlannedUnit = {
+                id: rng.uuid(),
+                parentId: gradeId,
+                kind: 'class',
+                name: `${label(index)}（${k}）班`,
+                gradeCode,
+                classNumber: k,
+                yearsAgo: 0,
+                pastClassIds: [],
+              };
+              units.push(current);
+              // The cohort's earlier years: one grade lower per year, same class number.
+              for (let back = 1; back <= index; back++) {
+                const pastId = historyRng.uuid();
+                current.pastClassIds?.push(pastId);
+                units.push({
+                  id: pastId,
+                  parentId: gradeIds[index - back] ?? '',
+                  kind: 'class',
+                  name: `${label(index - back)}（${k}）班`,
+                  gradeCode: grades[index - back],
+                  classNumber: k,
+                  yearsAgo: back,
+                });
+              }
+            }
+          });
         }
       }
     }
@@ -162,5 +226,5 @@ export function planDemo(seed = DEFAULT_SEED): DemoPlan {
       ),
     },
   ];
-  return { rootId, schools, units, groupings };
+  return { rootId, schools, units, groupings, historyYears };
 }

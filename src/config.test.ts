@@ -10,6 +10,7 @@ describe('config', () => {
     expect(c.databaseUrl).toBeNull();
     expect(c.dataDir).toBe('/srv/mingde/data');
     expect(c.auditHeadFile).toBe('/srv/mingde/data/audit-head.json');
+    expect(c.dataKeyFile).toBe('/srv/mingde/data/data-key');
     expect(c.lockoutThreshold).toBe(5);
     expect(c.lang).toBe('zh-CN');
   });
@@ -43,7 +44,7 @@ describe('config', () => {
       .split('<!-- config-table:start -->')[1]
       ?.split('<!-- config-table:end -->')[0];
     const expected = cells(configTable());
-    expect(expected).toHaveLength(16);
+    expect(expected).toHaveLength(17);
     expect(cells(readme ?? '')).toEqual(expected);
   });
 });

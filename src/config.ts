@@ -25,6 +25,10 @@ export const configVariables = {
     default: '',
     doc: 'File keeping the latest audit hash of each district; empty = MINGDE_DATA_DIR/audit-head.json / 审计链头文件',
   },
+  MINGDE_DATA_KEY_FILE: {
+    default: '',
+    doc: 'Keys protecting ID numbers (created 0600 on first use); empty = MINGDE_DATA_DIR/data-key / 数据密钥文件',
+  },
   MINGDE_SESSION_HOURS: { default: '8', doc: 'Idle session lifetime in hours / 会话有效期（小时）' },
   MINGDE_LOCKOUT_THRESHOLD: { default: '5', doc: 'Failed sign-ins before lockout / 连续失败次数上限' },
   MINGDE_LOCKOUT_MINUTES: { default: '15', doc: 'Lockout duration in minutes / 锁定时长（分钟）' },
@@ -55,6 +59,7 @@ const schema = z.object({
   MINGDE_PG_PORT: z.coerce.number().int().min(0).max(65535),
   MINGDE_DEMO: z.enum(['auto', 'never', 'always']),
   MINGDE_AUDIT_HEAD_FILE: z.string(),
+  MINGDE_DATA_KEY_FILE: z.string(),
   MINGDE_SESSION_HOURS: positiveInt,
   MINGDE_LOCKOUT_THRESHOLD: positiveInt,
   MINGDE_LOCKOUT_MINUTES: positiveInt,
@@ -74,6 +79,8 @@ export interface Config {
   pgPort: number;
   demo: 'auto' | 'never' | 'always';
   auditHeadFile: string;
+  /** Encryption and hash keys for identifiers (see src/access/protect.ts). */
+  dataKeyFile: string;
   sessionHours: number;
   lockoutThreshold: number;
   lockoutMinutes: number;
@@ -109,6 +116,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     auditHeadFile: c.MINGDE_AUDIT_HEAD_FILE
       ? path.resolve(cwd, c.MINGDE_AUDIT_HEAD_FILE)
       : path.join(dataDir, 'audit-head.json'),
+    dataKeyFile: c.MINGDE_DATA_KEY_FILE
+      ? path.resolve(cwd, c.MINGDE_DATA_KEY_FILE)
+      : path.join(dataDir, 'data-key'),
     sessionHours: c.MINGDE_SESSION_HOURS,
     lockoutThreshold: c.MINGDE_LOCKOUT_THRESHOLD,
     lockoutMinutes: c.MINGDE_LOCKOUT_MINUTES,

@@ -1,4 +1,6 @@
+import type { PersonAccessPolicy } from './access/person-scope';
 import type { Principal } from './access/principal';
+import type { DataKeys } from './access/protect';
 import type { Config } from './config';
 import type { Db, Tx } from './db/client';
 import type { AuditEventInput, AuditLog } from './domains/audit/log';
@@ -17,6 +19,10 @@ export interface Ctx {
   requestId: string;
   ip: string;
   auditLog: AuditLog;
+  /** Keys protecting identifiers (`keysOf(ctx)` in src/access/protect.ts); loaded once at start. */
+  dataKeys?: DataKeys;
+  /** Who may see which people; the product's policy unless a benchmark wires another. */
+  personAccess?: PersonAccessPolicy;
   /** Set for work the platform does itself (CLI, demo generator): audited as 'system'. */
   system?: boolean;
 }

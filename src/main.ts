@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runDemo } from '../demo/ensure';
+import { DemoOptionError, parseDemoOptions } from '../demo/options';
 import { runAdminCreate } from './cli/admin-create';
 import { runAuditVerify } from './cli/audit-verify';
 import { openPlatform } from './cli/platform';
@@ -13,7 +14,9 @@ const usage = `明德 Mingde
 用法 / usage: mingde <command>
   start                         启动服务 / start the service (default)
   migrate                       执行数据库迁移 / apply database migrations
-  demo [--seed N] [--force]     生成演示区县 / generate the demo district
+  demo [--seed N] [--students N] [--force]
+                                生成演示区县（默认 20,000 名学生，最多 1,000,000）/
+                                generate the demo district (20,000 students by default, up to 1,000,000)
   admin create --username U [--display-name N] [--password P]
                                 创建平台管理员 / create a platform administrator
   audit verify                  校验审计链 / verify the audit hash chains
@@ -43,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
       'display-name': { type: 'string' },
       password: { type: 'string' },
       seed: { type: 'string' },
+      students: { type: 'string' },
       force: { type: 'boolean' },
     },
   });
@@ -55,19 +59,18 @@ async function main(argv: string[]): Promise<number> {
         say('迁移完成 / migrations applied');
         return 0;
       });
-    case 'demo':
+    case 'demo': {
+      const options = parseDemoOptions(values);
       return withPlatform(async (p) => {
         const auditLog = createAuditLog({ db: p.database.db, headFile: p.config.auditHeadFile });
         try {
-          await runDemo(p, auditLog, say, {
-            seed: values.seed ? Number(values.seed) : undefined,
-            force: values.force,
-          });
+          await runDemo(p, auditLog, say, options);
         } finally {
           await auditLog.close();
         }
         return 0;
       });
+    }
     case 'admin':
       if (positionals[0] !== 'create' || !values.username) break;
       return withPlatform((p) =>
@@ -97,6 +100,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
+    if (error instanceof DemoOptionError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
     if (error instanceof ConfigError || error instanceof DataDirInUseError) {
       process.stderr.write(`${error.message}\n`);
     } else {

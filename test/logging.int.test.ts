@@ -1,16 +1,12 @@
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, request, seedDistrict, type TestApp } from './support/app';
+import { describe, expect, it } from 'vitest';
+import { createUser, request, seedDistrict, useTestApp } from './support/app';
 
 /** Log lines name the route and the request id, never what a user typed or any secret. */
-let t: TestApp;
 let lines: string[] = [];
-beforeAll(async () => {
-  const stream = new PassThrough();
-  stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  t = await createTestApp({}, stream);
-});
-afterAll(() => t?.close());
+const stream = new PassThrough();
+stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+const t = useTestApp({}, stream);
 
 describe('request logs', () => {
   it('carry route, status and request id, and no names, passwords, cookies or query text', async () => {
@@ -62,5 +58,16 @@ describe('request logs', () => {
       'x-request-id': 'trace-0123456789',
     });
     expect(res.headers['x-request-id']).toBe('trace-0123456789');
+  });
+});
+
+describe('error logs', () => {
+  it('withhold the SQL parameters of a failed query', async () => {
+    const { safeError } = await import('../src/http/app');
+    const failed = new Error('Failed query: select * from persons where name = $1\nparams: 王小明');
+    const logged = safeError(failed);
+    expect(JSON.stringify(logged)).not.toContain('王小明');
+    expect(logged.message).toBe('Failed query (SQL and parameters withheld from the log)');
+    expect(logged.stack).toContain('at ');
   });
 });

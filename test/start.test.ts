@@ -95,6 +95,8 @@ describe('mingde start', () => {
     const out = first.output();
     expect(out).toContain('演示区县已生成 / demo district created');
     expect(out).toMatch(/bureau\.admin\s+\S{10,}/);
+    expect(out).toMatch(/ {2}学生 students: 20,000 \/ 20,000 \(\d+\.\d s\)/);
+    expect(out).toMatch(/head\.teacher\s+\S{10,} {2}班主任 · 吴中区实验小学 三年级（1）班/);
     expect(fs.statSync(path.join(dataDir, 'pg-password')).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.join(dataDir, 'demo-accounts.txt')).mode & 0o777).toBe(0o600);
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './support/app';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from './support/app';
 
 /**
  * DESIGN.md, Tenancy: every tenant-owned table carries district_id in its primary key, its unique
@@ -9,11 +9,7 @@ import { createTestApp, type TestApp } from './support/app';
  */
 const globalTables = new Set(['city_bureaus', 'districts', 'users', 'sessions', 'city_grants']);
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t?.close());
+const t = useTestApp();
 
 async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
   return (await t.database.db.execute(query)).rows as T[];

@@ -1,4 +1,4 @@
-import { forbidden, notFound } from '../errors';
+import { DomainError, forbidden, notFound } from '../errors';
 import type { ResourceName } from '../i18n/messages';
 import type { OrgTarget, Principal } from './principal';
 import { type Action, assignableRoles, type Role, roleActions } from './roles';
@@ -91,4 +91,164 @@ export function authorizeCity(principal: Principal, action: Action, cityBureauId
   const scope = cityScopeOf(principal, action);
   if (scope === 'all' || (cityBureauId !== null && scope.includes(cityBureauId))) return;
   throw forbidden();
+}
+
+/** Whether `action` is allowed on a target: for marking rows, e.g. which names a caller may see. */
+export function allowedOn(principal: Principal, action: Action): (target: OrgTarget) => boolean {
+  const scope = scopeOf(principal, action);
+  return (target) => covers(scope, target);
+}
+
+/**
+ * Only platform administrators may do `action` here (beyond any district or city, e.g. city
+ * grants), or throw 403.
+ */
+export function authorizePlatform(principal: Principal, action: Action): void {
+  if (scopeOf(principal, action) !== 'all') throw forbidden();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Districts
+
+/** Districts where `action` is allowed somewhere: 'all' for platform administrators. */
+export function districtsOf(principal: Principal, action: Action): 'all' | string[] {
+  const scope = scopeOf(principal, action);
+  return scope === 'all' ? 'all' : [...new Set(scope.map((s) => s.districtId))];
+}
+
+const allowedInDistrict = (principal: Principal, action: Action, districtId: string) => {
+  const ids = districtsOf(principal, action);
+  return ids === 'all' || ids.includes(districtId);
+};
+
+/**
+ * Allow `action` on data of a district as a whole that anyone working somewhere in it may use
+ * (the district, its academic years and groupings), or throw 404 (`districtId` null: no such thing).
+ */
+export function authorizeInDistrict(
+  principal: Principal,
+  action: Action,
+  districtId: string | null,
+  resource: ResourceName,
+): void {
+  if (districtId === null || !allowedInDistrict(principal, action, districtId)) throw notFound(resource);
+}
+
+// A district's root unit is the only unit whose materialised path has one segment ("/<id>/").
+const isDistrictRootPath = (path: string) => /^\/[^/]+\/$/.test(path);
+
+/** A scope over a whole district: a city grant (no path) or a grant on the district's root unit. */
+const isWholeDistrict = (s: Scope) => s.pathPrefix === null || isDistrictRootPath(s.pathPrefix);
+
+/**
+ * `action`'s scope as whole districts (sorted) plus the subtrees it covers in other districts;
+ * 'all' for platform administrators. What list queries filter on.
+ */
+export function scopeByDistrict(
+  principal: Principal,
+  action: Action,
+): 'all' | { wholeDistricts: string[]; subtrees: Scope[] } {
+  const scope = scopeOf(principal, action);
+  if (scope === 'all') return 'all';
+  const whole = [...new Set(scope.filter(isWholeDistrict).map((s) => s.districtId))];
+  return { wholeDistricts: whole.sort(), subtrees: scope.filter((s) => !whole.includes(s.districtId)) };
+}
+
+/** The districts where `action` is allowed over the whole district, sorted; 'all' for platform administrators. */
+export function wholeDistrictsOf(principal: Principal, action: Action): 'all' | string[] {
+  const scope = scopeByDistrict(principal, action);
+  return scope === 'all' ? 'all' : scope.wholeDistricts;
+}
+
+/**
+ * Allow `action` over a whole district (its audit trail, its groupings and academic years), or
+ * throw: 403 when the principal's roles never have the action; 404 when `districtId` is null (no
+ * such district) or the district is not covered; but 403 instead when `revealedBy` is allowed
+ * somewhere in the district (the caller knows the district exists, it just may not do this there).
+ */
+export function authorizeDistrictWide(
+  principal: Principal,
+  action: Action,
+  districtId: string | null,
+  resource: ResourceName,
+  revealedBy?: Action,
+): void {
+  if (!canEver(principal, action)) throw forbidden();
+  if (districtId === null) throw notFound(resource);
+  const whole = wholeDistrictsOf(principal, action);
+  if (whole === 'all' || whole.includes(districtId)) return;
+  if (revealedBy && allowedInDistrict(principal, revealedBy, districtId)) throw forbidden();
+  throw notFound(resource);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+/**
+ * Where an account sits in the organisation tree: by its grants that have not ended, and by its
+ * home district (whose root unit stands for it).
+ */
+export interface UserPlacement {
+  userId: string;
+  isPlatformAdmin: boolean;
+  /** Units of the user's grants that are neither revoked nor expired. */
+  grantPlaces: OrgTarget[];
+  /** City grants that are neither revoked nor expired. */
+  cityGrantCount: number;
+  /** Root unit of the user's home district, if it has one. */
+  homeRoot: OrgTarget | null;
+}
+
+/**
+ * Visible: oneself; everyone for platform administrators; otherwise a user with a grant inside the
+ * caller's 'user.read' scope, or whose home district the caller reads at district level.
+ */
+export function userVisibleTo(principal: Principal, user: UserPlacement): boolean {
+  if (user.userId === principal.userId) return true;
+  const scope = scopeOf(principal, 'user.read');
+  if (scope === 'all') return true;
+  if (user.grantPlaces.some((place) => covers(scope, place))) return true;
+  return user.homeRoot !== null && covers(scope, user.homeRoot);
+}
+
+/**
+ * Manageable (edit, disable, reset password, unlock): every grant of the user lies inside the
+ * caller's 'user.manage' scope — otherwise a school administrator could reset the password of a
+ * bureau administrator who also teaches at the school, and take the account over. A user without
+ * grants is managed at district level. Platform administrators and holders of city roles are
+ * managed by platform administrators only.
+ */
+export function userManageableBy(principal: Principal, user: UserPlacement): boolean {
+  const scope = scopeOf(principal, 'user.manage');
+  if (scope === 'all') return true;
+  if (user.isPlatformAdmin || user.cityGrantCount > 0) return false;
+  if (user.grantPlaces.length > 0) return user.grantPlaces.every((place) => covers(scope, place));
+  return user.homeRoot !== null && covers(scope, user.homeRoot);
+}
+
+/**
+ * Which grants of a (visible) user the principal may see: its own all, platform administrators
+ * all; others the district grants inside their 'user.read' scope and no city grants.
+ */
+export function userGrantsVisibleTo(
+  principal: Principal,
+  userId: string,
+): { grant: (place: OrgTarget) => boolean; cityGrants: boolean } {
+  const scope = scopeOf(principal, 'user.read');
+  if (userId === principal.userId || scope === 'all') return { grant: () => true, cityGrants: true };
+  return { grant: (place) => covers(scope, place), cityGrants: false };
+}
+
+/**
+ * Allow creating a user of a district without giving it a role: needs 'user.manage' over the
+ * district's root unit. Someone who manages only part of the district must give the new user a
+ * role there at once (403 user.grant_required); anyone else is answered as by `authorize`.
+ */
+export function authorizeUserWithoutGrant(principal: Principal, districtRoot: OrgTarget): void {
+  const manage = scopeOf(principal, 'user.manage');
+  if (covers(manage, districtRoot)) return;
+  if (manage !== 'all' && manage.some((s) => s.districtId === districtRoot.districtId)) {
+    throw new DomainError(403, 'user.grant_required');
+  }
+  authorize(principal, 'user.manage', districtRoot, 'district');
 }

@@ -17,6 +17,41 @@ export interface ScopedCityGrant {
   districtIds: string[];
 }
 
+/** A class the principal has a relationship with (班主任 or 任课教师, while the assignment runs). */
+export interface ClassRelation {
+  districtId: string;
+  classId: string;
+  /** The class's school, for staff-level reads (colleagues, timetable). */
+  schoolId: string;
+}
+
+/**
+ * What the principal is to people, derived on every request from the people domain (never stored
+ * as grants), so an ended assignment, a transfer or a removed guardian relation ends access at once.
+ */
+export interface PersonRelations {
+  /** The person records this account belongs to (one per district). */
+  self: { districtId: string; personId: string }[];
+  /** Classes whose 班主任 the principal is now. */
+  headTeacherOf: ClassRelation[];
+  /** Classes the principal teaches in the current term. */
+  teaches: ClassRelation[];
+  /** Children the principal is guardian of now. */
+  guardianOf: { districtId: string; personId: string }[];
+  /** Schools where the principal holds a post now, and where the principal is an enrolled student. */
+  staffAt: { districtId: string; schoolId: string }[];
+  studentAt: { districtId: string; schoolId: string }[];
+}
+
+export const noRelations = (): PersonRelations => ({
+  self: [],
+  headTeacherOf: [],
+  teaches: [],
+  guardianOf: [],
+  staffAt: [],
+  studentAt: [],
+});
+
 /** Who is asking: a signed-in user with the grants that are in force right now. */
 export interface Principal {
   kind: 'user';
@@ -27,6 +62,7 @@ export interface Principal {
   isPlatformAdmin: boolean;
   grants: ScopedGrant[];
   cityGrants: ScopedCityGrant[];
+  relations: PersonRelations;
 }
 
 /** The place of a target in the organisation tree. */

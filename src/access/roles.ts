@@ -14,6 +14,11 @@ export const actions = [
   'grant.manage',
   'audit.read',
   'audit.verify',
+  'person.read',
+  'person.manage',
+  'staff.manage',
+  'guardian.manage',
+  'roster.import',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -30,6 +35,10 @@ export type CityRole = (typeof cityRoles)[number];
 export type Role = DistrictRole | CityRole;
 
 const read: Action[] = ['org.read'];
+/** Keeping a school's people records: register, enrol, change status, staff, guardians, imports. */
+function peopleWork(): Action[] {
+  return ['person.read', 'person.manage', 'staff.manage', 'guardian.manage', 'roster.import'];
+}
 const orgWrite: Action[] = ['org.create', 'org.update', 'org.move', 'org.close'];
 const admin: Action[] = [
   ...read,
@@ -39,6 +48,7 @@ const admin: Action[] = [
   'grant.manage',
   'audit.read',
   'audit.verify',
+  ...peopleWork(),
 ];
 
 export const roleActions: Record<Role, ReadonlySet<Action>> = {
@@ -46,9 +56,10 @@ export const roleActions: Record<Role, ReadonlySet<Action>> = {
   cityBureauAnalyst: new Set(read),
   bureauAdmin: new Set(admin),
   bureauAnalyst: new Set(read),
-  inspector: new Set(read),
-  principal: new Set([...read, 'org.update', 'user.read']),
-  schoolAdmin: new Set([...read, ...orgWrite, 'user.read', 'user.manage', 'grant.manage']),
+  // Analysts work on aggregates only; inspectors and principals read people records.
+  inspector: new Set([...read, 'person.read']),
+  principal: new Set([...read, 'org.update', 'user.read', 'person.read']),
+  schoolAdmin: new Set([...read, ...orgWrite, 'user.read', 'user.manage', 'grant.manage', ...peopleWork()]),
 };
 
 /** The organisation kind a district role is granted on. */

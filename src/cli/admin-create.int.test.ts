@@ -1,18 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/support/app';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../test/support/app';
 import { users } from '../domains/accounts/schema';
 import { PLATFORM_DISTRICT_ID } from '../domains/audit/log';
 import { auditEvents } from '../domains/audit/schema';
 import { runAdminCreate } from './admin-create';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 function capture() {
   const out: string[] = [];

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDemo } from '../../demo/ensure';
+import { loadDataKeys } from '../access/protect';
 import { loadConfig } from '../config';
 import { createAuditLog } from '../domains/audit/log';
 import { buildApp } from '../http/app';
@@ -32,6 +33,13 @@ export async function runStart(): Promise<void> {
   );
   const platform = await openPlatform(config.databaseUrl ? say : embeddedLog(config.dataDir), config);
   const { database } = platform;
+  let dataKeys: ReturnType<typeof loadDataKeys>;
+  try {
+    dataKeys = loadDataKeys(config);
+  } catch (error) {
+    await platform.stop();
+    throw error;
+  }
   const auditLog = createAuditLog({ db: database.db, headFile: config.auditHeadFile });
 
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -61,7 +69,7 @@ export async function runStart(): Promise<void> {
 
   try {
     await ensureDemo(platform, auditLog, say);
-    app = await buildApp({ config: platform.config, database, auditLog });
+    app = await buildApp({ config: platform.config, database, auditLog, dataKeys });
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app?.close();

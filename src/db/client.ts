@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema';
@@ -16,6 +17,33 @@ export interface Database {
 // Dates and timestamps come back as strings where the column says so; int8 counts as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+/**
+ * Our scoped reads are long statements whose planning costs more than their execution (the access
+ * predicates join several tables). Send every long statement as a named prepared statement, so
+ * each connection parses and plans its text once; PostgreSQL then reuses the plan. Short
+ * statements, and those inside COPY or multi-statement strings, go as they are.
+ */
+const PREPARE_FROM_LENGTH = 300;
+
+function preparePlannedQueries(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
+    const c = config as { text?: unknown; name?: unknown; values?: unknown } | null;
+    if (
+      c &&
+      typeof c === 'object' &&
+      typeof c.text === 'string' &&
+      c.name === undefined &&
+      c.text.length >= PREPARE_FROM_LENGTH &&
+      !c.text.includes(';')
+    ) {
+      const name = `m${createHash('sha1').update(c.text).digest('hex').slice(0, 20)}`;
+      return query({ ...c, name }, ...rest);
+    }
+    return query(config, ...rest);
+  };
+}
+
 export function openDatabase(url: string, options: { max?: number } = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,
@@ -24,6 +52,7 @@ export function openDatabase(url: string, options: { max?: number } = {}): Datab
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  pool.on('connect', preparePlannedQueries);
   const db = drizzle(pool, { schema });
   return {
     db,

@@ -2,3 +2,4 @@
 export * from '../domains/accounts/schema';
 export * from '../domains/audit/schema';
 export * from '../domains/org/schema';
+export * from '../domains/people/schema';

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, request, type TestApp } from '../../test/support/app';
+import { describe, expect, it } from 'vitest';
+import { request, useTestApp } from '../../test/support/app';
 
 /** The API's common behaviour: problem+json errors, OpenAPI, rate limits, security headers. */
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp({ MINGDE_RATE_LIMIT: '40' });
-});
-afterAll(() => t?.close());
+const t = useTestApp({ MINGDE_RATE_LIMIT: '40' });
 
 describe('API basics', () => {
   it('answers an unknown route with a problem in Chinese by default and English on request', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -14,6 +15,11 @@ import {
 import { accountsRoutes } from '../domains/accounts/routes';
 import { auditRoutes } from '../domains/audit/routes';
 import { orgRoutes } from '../domains/org/routes';
+import { guardiansRoutes } from '../domains/people/guardians-routes';
+import { importsRoutes } from '../domains/people/imports-routes';
+import { personsRoutes } from '../domains/people/persons-routes';
+import { staffRoutes } from '../domains/people/staff-routes';
+import { studentsRoutes } from '../domains/people/students-routes';
 import { pickLang } from '../i18n/messages';
 import { registerAuth } from './auth';
 import { buildProblem, sendProblem } from './problem';
@@ -31,7 +37,36 @@ function loggerOptions(level: string, stream?: NodeJS.WritableStream): FastifySe
     serializers: {
       req: (req) => ({ method: req.method, route: req.routeOptions?.url ?? 'unmatched', id: req.id }),
       res: (res) => ({ statusCode: res.statusCode }),
+      err: safeError,
     },
+  };
+}
+
+/**
+ * An error as it may be logged: a failed query's message carries its SQL parameters (names,
+ * encrypted identifiers), so keep the kind, the database error code and the stack frames only.
+ */
+export function safeError(error: unknown): { type: string; message: string; stack: string; code?: string } {
+  const e = error as {
+    name?: string;
+    code?: string;
+    cause?: { code?: string };
+    message?: unknown;
+    stack?: string;
+  };
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  const isQuery = message.startsWith('Failed query');
+  return {
+    type: e?.name ?? 'Error',
+    code: e?.code ?? e?.cause?.code,
+    message: isQuery
+      ? 'Failed query (SQL and parameters withheld from the log)'
+      : (message.split('\n')[0] ?? '').slice(0, 300),
+    stack: (e?.stack ?? '')
+      .split('\n')
+      .filter((l) => l.trimStart().startsWith('at '))
+      .slice(0, 12)
+      .join('\n'),
   };
 }
 
@@ -106,6 +141,10 @@ export async function buildApp(
     strictTransportSecurity: config.cookieSecure === true,
   });
   await app.register(fastifyCookie);
+  // Roster uploads (.xlsx / .csv): one file of at most 50 MB, streamed to disk, never buffered.
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: 50 * 1024 * 1024, files: 1, fields: 5, parts: 6 },
+  });
   await app.register(fastifyRateLimit, {
     max: config.rateLimit,
     timeWindow: '1 minute',
@@ -137,6 +176,11 @@ export async function buildApp(
       await accountsRoutes(typed);
       await orgRoutes(typed);
       await auditRoutes(typed);
+      await importsRoutes(typed);
+      personsRoutes(typed);
+      studentsRoutes(typed);
+      staffRoutes(typed);
+      guardiansRoutes(typed);
     },
     { prefix: '/api/v1' },
   );

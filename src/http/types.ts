@@ -8,7 +8,9 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { PersonAccessPolicy } from '../access/person-scope';
 import type { Principal } from '../access/principal';
+import type { DataKeys } from '../access/protect';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
 import type { Database } from '../db/client';
@@ -20,6 +22,9 @@ export interface AppDeps {
   config: Config;
   database: Database;
   auditLog: AuditLog;
+  dataKeys: DataKeys;
+  /** Benchmarks only: another person policy (see access/person-scope.ts). */
+  personAccess?: PersonAccessPolicy;
 }
 
 /** The Fastify instance every routes module receives. */
@@ -44,7 +49,7 @@ declare module 'fastify' {
 
 /** The service context of a request. */
 export function ctxOf(request: FastifyRequest): Ctx {
-  const { config, database, auditLog } = request.server.deps;
+  const { config, database, auditLog, dataKeys, personAccess } = request.server.deps;
   return {
     principal: request.principal,
     db: database.db,
@@ -53,6 +58,8 @@ export function ctxOf(request: FastifyRequest): Ctx {
     requestId: request.id,
     ip: request.ip,
     auditLog,
+    dataKeys,
+    personAccess,
   };
 }
 

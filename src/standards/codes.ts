@@ -32,6 +32,8 @@ const lists = {
   post: { file: 'jyt1001', key: 'gwzy' },
   /** JY/T 1001 XXBB 学校办别 */
   schoolSponsor: { file: 'jyt1001', key: 'xxbb' },
+  /** JY/T 1001 ZXXKC 中小学课程代码 (任课安排的学科) */
+  subject: { file: 'jyt1001', key: 'zxxkc' },
 } as const;
 
 export type CodeListName = keyof typeof lists;

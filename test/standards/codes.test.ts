@@ -14,6 +14,7 @@ describe('codeList', () => {
       'staffingCategory',
       'post',
       'schoolSponsor',
+      'subject',
     ]);
     for (const name of codeListNames) {
       const codes = codeList(name).map((e) => e.code);
@@ -33,6 +34,13 @@ describe('codeList', () => {
 
   it('has the 56 GB/T 3304 ethnic groups plus 97 and 98', () => {
     expect(codeList('ethnicity')).toHaveLength(58);
+  });
+
+  it('has the JY/T 1001 ZXXKC subjects for teaching assignments', () => {
+    expect(codeList('subject')).toHaveLength(25);
+    expect(codeName('subject', '13')).toBe('语文');
+    expect(codeName('subject', '14')).toBe('数学');
+    expect(codeName('subject', '41')).toBe('英语');
   });
 
   it('returns {code, name} only', () => {

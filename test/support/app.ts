@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { loadDataKeys } from '../../src/access/protect';
 import type { DistrictRole } from '../../src/access/roles';
 import { loadConfig } from '../../src/config';
 import { type Database, openDatabase } from '../../src/db/client';
@@ -40,7 +41,9 @@ export async function createTestApp(
   });
   const database = openDatabase(url, { max: 5 });
   const auditLog = createAuditLog({ db: database.db, headFile: config.auditHeadFile });
-  const app = await buildApp({ config, database, auditLog }, logStream ? { logStream } : { logger: false });
+  const dataKeys = loadDataKeys(config);
+  const deps = { config, database, auditLog, dataKeys };
+  const app = await buildApp(deps, logStream ? { logStream } : { logger: false });
   await app.ready();
   return {
     app,
@@ -54,6 +57,40 @@ export async function createTestApp(
       await dropDatabase(serverUrl, name);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One app for the whole test file: created in a beforeAll hook and closed in an afterAll hook.
+ * The returned object reads through to that app, so a file keeps it in a module-level constant
+ * and uses it in its tests and in hooks registered after this call.
+ */
+export function useTestApp(env: Record<string, string> = {}, logStream?: NodeJS.WritableStream): TestApp {
+  let current: TestApp | undefined;
+  beforeAll(async () => {
+    current = await createTestApp(env, logStream);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  const started = () => {
+    if (!current) throw new Error('useTestApp: the app is created in beforeAll');
+    return current;
+  };
+  return {
+    get app() {
+      return started().app;
+    },
+    get database() {
+      return started().database;
+    },
+    get auditLog() {
+      return started().auditLog;
+    },
+    get dataDir() {
+      return started().dataDir;
+    },
+    close: () => started().close(),
   };
 }
 
@@ -200,4 +237,25 @@ export function request(
       ...headers,
     },
   });
+}
+
+/** A signed-in user holding `role` on a unit of district `d` (its root unit unless given). */
+export function createUserWithRole(
+  db: Database['db'],
+  role: DistrictRole,
+  d: Pick<SeededDistrict, 'districtId' | 'rootId'>,
+  orgUnitId: string = d.rootId,
+): Promise<TestUser> {
+  return createUser(db, { grants: [{ role, districtId: d.districtId, orgUnitId }] });
+}
+
+/** `request` with URLs relative to /api/v1. */
+export function apiOf(t: Pick<TestApp, 'app'>) {
+  return (
+    user: TestUser | null,
+    method: Method,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => request(t.app, user, method, `/api/v1${url}`, body, headers);
 }

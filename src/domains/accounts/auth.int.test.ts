@@ -1,30 +1,26 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestApp,
   createUser,
+  createUserWithRole,
   request,
   type SeededDistrict,
   seedDistrict,
   TEST_PASSWORD,
-  type TestApp,
   type TestUser,
+  useTestApp,
 } from '../../../test/support/app';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../http/auth';
 import { PLATFORM_DISTRICT_ID } from '../audit/log';
 import { auditEvents } from '../audit/schema';
 import { users } from './schema';
 
-let t: TestApp;
+// Many sign-ins from one address in this file: the per-address limit is tested in its own app.
+const t = useTestApp({ MINGDE_SIGNIN_RATE_LIMIT: '1000' });
 let d: SeededDistrict;
-
 beforeAll(async () => {
-  // Many sign-ins from one address in this file: the per-address limit is tested in its own app.
-  t = await createTestApp({ MINGDE_SIGNIN_RATE_LIMIT: '1000' });
   d = await seedDistrict(t.database.db);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const db = () => t.database.db;
@@ -52,8 +48,7 @@ async function signedIn(user: TestUser, password = user.password): Promise<TestU
   return { ...user, password, cookie: sessionCookieOf(res), csrfToken: res.json().csrfToken };
 }
 
-const schoolAdminOfA = () =>
-  createUser(db(), { grants: [{ role: 'schoolAdmin', districtId: d.districtId, orgUnitId: d.schoolA.id }] });
+const schoolAdminOfA = () => createUserWithRole(db(), 'schoolAdmin', d, d.schoolA.id);
 
 async function lastSignInEvent(userId: string | null, districtId: string) {
   const [row] = await db()

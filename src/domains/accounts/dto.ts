@@ -7,7 +7,8 @@ import {
   type Role,
   roleNames,
 } from '../../access/roles';
-import type { CityGrantRow, GrantRow, UserRow } from './repository';
+import type { CityGrantRow, GrantRow } from './grant-places';
+import type { GrantLifecycle, UserRow } from './repository';
 
 /**
  * What the accounts API returns, as zod schemas (they feed the OpenAPI document and check every
@@ -52,6 +53,16 @@ export const userDto = z.object({
 });
 export type UserDto = z.output<typeof userDto>;
 
+/** What both kinds of grant show after the role: when it runs, who granted and revoked it. */
+const grantLifecycle = {
+  startsAt: iso,
+  expiresAt: isoOrNull,
+  grantedAt: iso,
+  grantedBy: z.uuid().nullable(),
+  revokedAt: isoOrNull,
+  revokedBy: z.uuid().nullable(),
+};
+
 export const grantDto = z.object({
   id: z.uuid(),
   userId: z.uuid(),
@@ -61,12 +72,7 @@ export const grantDto = z.object({
   orgUnitKind: z.enum(['districtBureau', 'school', 'campus', 'grade', 'class']),
   role: z.enum(districtRoles),
   roleName: localisedName,
-  startsAt: iso,
-  expiresAt: isoOrNull,
-  grantedAt: iso,
-  grantedBy: z.uuid().nullable(),
-  revokedAt: isoOrNull,
-  revokedBy: z.uuid().nullable(),
+  ...grantLifecycle,
   inForce: z.boolean().describe('Gives rights right now: not revoked, started, not expired'),
 });
 export type GrantDto = z.output<typeof grantDto>;
@@ -78,12 +84,7 @@ export const cityGrantDto = z.object({
   cityBureauName: z.string(),
   role: z.enum(cityRoles),
   roleName: localisedName,
-  startsAt: iso,
-  expiresAt: isoOrNull,
-  grantedAt: iso,
-  grantedBy: z.uuid().nullable(),
-  revokedAt: isoOrNull,
-  revokedBy: z.uuid().nullable(),
+  ...grantLifecycle,
   inForce: z.boolean(),
 });
 export type CityGrantDto = z.output<typeof cityGrantDto>;
@@ -139,6 +140,16 @@ export function toUserDto(u: UserRow, now = new Date()): UserDto {
 
 const nameOf = (role: Role) => ({ ...roleNames[role] });
 
+const lifecycleOf = (g: GrantLifecycle) => ({
+  startsAt: at(g.startsAt),
+  expiresAt: atOrNull(g.expiresAt),
+  grantedAt: at(g.grantedAt),
+  grantedBy: g.grantedBy,
+  revokedAt: atOrNull(g.revokedAt),
+  revokedBy: g.revokedBy,
+  inForce: g.inForce,
+});
+
 /** A grant row as the API shows it; rows with a role this version does not know are left out. */
 export function toGrantDto(g: GrantRow): GrantDto | null {
   if (!isDistrictRole(g.role)) return null;
@@ -151,13 +162,7 @@ export function toGrantDto(g: GrantRow): GrantDto | null {
     orgUnitKind: g.orgUnitKind,
     role: g.role,
     roleName: nameOf(g.role),
-    startsAt: at(g.startsAt),
-    expiresAt: atOrNull(g.expiresAt),
-    grantedAt: at(g.grantedAt),
-    grantedBy: g.grantedBy,
-    revokedAt: atOrNull(g.revokedAt),
-    revokedBy: g.revokedBy,
-    inForce: g.inForce,
+    ...lifecycleOf(g),
   };
 }
 
@@ -170,13 +175,7 @@ export function toCityGrantDto(g: CityGrantRow): CityGrantDto | null {
     cityBureauName: g.cityBureauName,
     role: g.role,
     roleName: nameOf(g.role),
-    startsAt: at(g.startsAt),
-    expiresAt: atOrNull(g.expiresAt),
-    grantedAt: at(g.grantedAt),
-    grantedBy: g.grantedBy,
-    revokedAt: atOrNull(g.revokedAt),
-    revokedBy: g.revokedBy,
-    inForce: g.inForce,
+    ...lifecycleOf(g),
   };
 }
 

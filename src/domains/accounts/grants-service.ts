@@ -1,13 +1,15 @@
-import { authorize, rolesAssignableOn, scopeOf } from '../../access/policy';
+import { authorize, authorizePlatform, rolesAssignableOn, userVisibleTo } from '../../access/policy';
 import type { Principal } from '../../access/principal';
 import { type CityRole, type DistrictRole, roleNames, roleUnitKind } from '../../access/roles';
 import { auditInTx, type Ctx, inTransaction, type RequestAuditEvent, requirePrincipal } from '../../context';
-import { conflict, DomainError, type FieldError, forbidden, notFound } from '../../errors';
+import { conflict, DomainError, type FieldError, notFound } from '../../errors';
 import type { Lang } from '../../i18n/messages';
 import { PLATFORM_DISTRICT_ID } from '../audit/log';
+import { cityBureauById } from '../org/districts-service';
+import { type OrgUnitPlace, orgUnitPlace } from '../org/org-units-service';
 import { type CityGrantDto, type GrantDto, toCityGrantDto, toGrantDto } from './dto';
+import { grantOn, placementOf, withBureau, withUnit } from './grant-places';
 import * as repo from './repository';
-import { userVisibleTo } from './visibility';
 
 /**
  * Grants administration: a role on an organisation subtree of one district (grants), or on every
@@ -16,7 +18,7 @@ import { userVisibleTo } from './visibility';
  * force, so a revoked or expired grant stops working at once.
  */
 
-const unitKindNames: Record<repo.UnitRow['kind'], Record<Lang, string>> = {
+const unitKindNames: Record<OrgUnitPlace['kind'], Record<Lang, string>> = {
   districtBureau: { 'zh-CN': '区县教育局', en: 'district bureau' },
   school: { 'zh-CN': '学校', en: 'school' },
   campus: { 'zh-CN': '校区', en: 'campus' },
@@ -35,7 +37,7 @@ const targetOf = (u: { districtId: string; path: string }) => ({ districtId: u.d
 export function checkGrant(
   ctx: Ctx,
   principal: Principal,
-  unit: repo.UnitRow | undefined,
+  unit: OrgUnitPlace | undefined,
   role: DistrictRole,
   expiresAt: Date | undefined,
   pathPrefix = 'body',
@@ -65,7 +67,7 @@ function expiryErrors(expiresAt: Date | undefined, pathPrefix: string): FieldErr
   ];
 }
 
-export const grantCreatedEvent = (g: repo.GrantRow): RequestAuditEvent => ({
+export const grantCreatedEvent = (g: repo.GrantRecord): RequestAuditEvent => ({
   districtId: g.districtId,
   action: 'grant.create',
   targetType: 'grant',
@@ -80,7 +82,7 @@ export const grantCreatedEvent = (g: repo.GrantRow): RequestAuditEvent => ({
 });
 
 /** A city grant spans districts: it belongs to the platform's chain. */
-export const cityGrantCreatedEvent = (g: repo.CityGrantRow): RequestAuditEvent => ({
+export const cityGrantCreatedEvent = (g: repo.CityGrantRecord): RequestAuditEvent => ({
   districtId: PLATFORM_DISTRICT_ID,
   action: 'cityGrant.create',
   targetType: 'cityGrant',
@@ -94,11 +96,6 @@ export const cityGrantCreatedEvent = (g: repo.CityGrantRow): RequestAuditEvent =
   },
 });
 
-/** Only platform administrators (whose grant.manage scope is everything) manage city grants. */
-function requirePlatformAdmin(principal: Principal): void {
-  if (scopeOf(principal, 'grant.manage') !== 'all') throw forbidden();
-}
-
 /**
  * The user a grant goes to must be visible to the caller, or belong to the unit's district (a
  * school administrator giving a role to a teacher of the district who has none in its school yet).
@@ -107,7 +104,7 @@ async function grantee(ctx: Ctx, principal: Principal, userId: string, districtI
   const user = await repo.findUserById(ctx.db, userId);
   if (!user) throw notFound('user');
   if (districtId !== null && user.homeDistrictId === districtId) return user;
-  if (!userVisibleTo(principal, await repo.placementOf(ctx.db, user))) throw notFound('user');
+  if (!userVisibleTo(principal, await placementOf(ctx.db, user))) throw notFound('user');
   return user;
 }
 
@@ -116,7 +113,7 @@ export async function createGrant(
   input: { userId: string; orgUnitId: string; role: DistrictRole; expiresAt?: Date },
 ): Promise<GrantDto> {
   const principal = requirePrincipal(ctx);
-  const unit = await repo.findOrgUnit(ctx.db, input.orgUnitId);
+  const unit = await orgUnitPlace(ctx.db, input.orgUnitId);
   const errors = checkGrant(ctx, principal, unit, input.role, input.expiresAt);
   if (!unit) throw notFound('orgUnit');
   if (errors.length > 0) throw new DomainError(422, 'request.invalid', {}, errors);
@@ -133,13 +130,14 @@ export async function createGrant(
     await auditInTx(ctx, tx, grantCreatedEvent(g));
     return g;
   });
-  return present(toGrantDto(grant));
+  return present(toGrantDto(grantOn(grant, unit)));
 }
 
 /** Revoke a grant within the caller's rights; it stops giving access with the next request. */
 export async function revokeGrant(ctx: Ctx, id: string): Promise<GrantDto> {
   const principal = requirePrincipal(ctx);
-  const found = await repo.findGrant(ctx.db, id);
+  const record = await repo.findGrant(ctx.db, id);
+  const found = record ? await withUnit(ctx.db, record) : undefined;
   const target = found ? { districtId: found.districtId, path: found.orgUnitPath } : null;
   authorize(principal, 'grant.manage', target, 'grant');
   if (!found || !target) throw notFound('grant');
@@ -159,7 +157,8 @@ export async function revokeGrant(ctx: Ctx, id: string): Promise<GrantDto> {
     });
     return g;
   });
-  return present(toGrantDto(revoked));
+  // The revoked row, with the unit read above.
+  return present(toGrantDto({ ...found, ...revoked }));
 }
 
 export async function createCityGrant(
@@ -167,10 +166,12 @@ export async function createCityGrant(
   input: { userId: string; cityBureauId: string; role: CityRole; expiresAt?: Date },
 ): Promise<CityGrantDto> {
   const principal = requirePrincipal(ctx);
-  requirePlatformAdmin(principal);
+  // Only platform administrators manage city grants.
+  authorizePlatform(principal, 'grant.manage');
   const errors = expiryErrors(input.expiresAt, 'body');
   if (errors.length > 0) throw new DomainError(422, 'request.invalid', {}, errors);
-  if (!(await repo.findCityBureau(ctx.db, input.cityBureauId))) throw notFound('cityBureau');
+  const city = await cityBureauById(ctx.db, input.cityBureauId);
+  if (!city) throw notFound('cityBureau');
   const user = await grantee(ctx, principal, input.userId, null);
   const key = { userId: user.id, cityBureauId: input.cityBureauId, role: input.role };
   if (await repo.cityGrantInForceExists(ctx.db, key)) throw conflict('grant.duplicate');
@@ -184,12 +185,13 @@ export async function createCityGrant(
     await auditInTx(ctx, tx, cityGrantCreatedEvent(g));
     return g;
   });
-  return present(toCityGrantDto(grant));
+  return present(toCityGrantDto({ ...grant, cityBureauName: city.name }));
 }
 
 export async function revokeCityGrant(ctx: Ctx, id: string): Promise<CityGrantDto> {
   const principal = requirePrincipal(ctx);
-  requirePlatformAdmin(principal);
+  // Only platform administrators manage city grants.
+  authorizePlatform(principal, 'grant.manage');
   if (!(await repo.findCityGrant(ctx.db, id))) throw notFound('grant');
   const revoked = await inTransaction(ctx, async (tx) => {
     const g = await repo.revokeCityGrant(tx, id, principal.userId);
@@ -204,7 +206,7 @@ export async function revokeCityGrant(ctx: Ctx, id: string): Promise<CityGrantDt
     });
     return g;
   });
-  return present(toCityGrantDto(revoked));
+  return present(toCityGrantDto(await withBureau(ctx.db, revoked)));
 }
 
 /** Rows written by this code always have a known role; anything else is a bug worth a 500. */

@@ -1,38 +1,30 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTestApp,
   createUser,
+  createUserWithRole,
   request,
   type SeededDistrict,
   seedDistrict,
-  type TestApp,
+  useTestApp,
 } from '../../../test/support/app';
 import { PLATFORM_DISTRICT_ID } from '../audit/log';
 import { auditEvents } from '../audit/schema';
 import { cityBureaus, districts, orgUnits } from '../org/schema';
 import { grants } from './schema';
 
-let t: TestApp;
+const t = useTestApp();
 let d: SeededDistrict;
 let other: SeededDistrict;
-
 beforeAll(async () => {
-  t = await createTestApp();
   d = await seedDistrict(t.database.db);
   other = await seedDistrict(t.database.db, '110102');
 });
-afterAll(async () => {
-  await t?.close();
-});
 
 const db = () => t.database.db;
-const bureauAdmin = () =>
-  createUser(db(), { grants: [{ role: 'bureauAdmin', districtId: d.districtId, orgUnitId: d.rootId }] });
-const schoolAdminOfA = () =>
-  createUser(db(), { grants: [{ role: 'schoolAdmin', districtId: d.districtId, orgUnitId: d.schoolA.id }] });
-const inspector = () =>
-  createUser(db(), { grants: [{ role: 'inspector', districtId: d.districtId, orgUnitId: d.rootId }] });
+const bureauAdmin = () => createUserWithRole(db(), 'bureauAdmin', d);
+const schoolAdminOfA = () => createUserWithRole(db(), 'schoolAdmin', d, d.schoolA.id);
+const inspector = () => createUserWithRole(db(), 'inspector', d);
 const plainUser = () => createUser(db(), { homeDistrictId: d.districtId });
 
 async function eventsFor(action: string, targetId: string) {

@@ -1,23 +1,34 @@
-import { and, asc, count, desc, eq, exists, gt, ilike, isNull, or, type SQL, sql } from 'drizzle-orm';
-import { type AnyPgColumn, alias } from 'drizzle-orm/pg-core';
-import type { Scope } from '../../access/policy';
-import type { OrgTarget } from '../../access/principal';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  exists,
+  gt,
+  ilike,
+  inArray,
+  isNull,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { cityBureaus, districts, orgUnits } from '../org/schema';
 import { inForce } from './principal-repository';
 import { cityGrants, grants, users } from './schema';
-import type { UserPlacement } from './visibility';
 
 /**
  * The only SQL of the accounts domain (besides sessions.ts and principal-repository.ts, which the
- * HTTP layer uses on every request). Grants reference organisation units by foreign key, so the few
- * reads of org_units here (a unit's place in the tree, its name) stay beside the grants they serve.
+ * HTTP layer uses on every request). Units and city bureaus belong to the org domain: grants name
+ * them by id, and the services read their names and places through the org services.
  */
 
 export type UserRow = typeof users.$inferSelect;
 
+type GrantTable = typeof grants | typeof cityGrants;
+
 /** Not revoked and not yet expired (a grant starting later counts: it places the user already). */
-const notEnded = (t: typeof grants | typeof cityGrants) =>
+const notEnded = (t: GrantTable) =>
   and(isNull(t.revokedAt), or(isNull(t.expiresAt), gt(t.expiresAt, sql`now()`)));
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -156,42 +167,36 @@ export async function unlockUser(db: DbOrTx, id: string): Promise<UserRow> {
   return row;
 }
 
-/** Who may see which users: everyone, or users placed inside one of these subtrees. */
-export type UserVisibility = 'all' | { scopes: Scope[]; selfId: string };
-
-const homeRoot = alias(orgUnits, 'home_root');
+/**
+ * Who may see which users: everyone, or oneself and the users placed inside the caller's scope —
+ * by a grant that has not ended on one of `units` or anywhere in `wholeDistrictIds`, or by a home
+ * district among `wholeDistrictIds` (district-level administration).
+ */
+export type UserVisibility =
+  | 'all'
+  | { selfId: string; wholeDistrictIds: string[]; units: { districtId: string; id: string }[] };
 
 function visibleCondition(db: DbOrTx, visibility: UserVisibility): SQL | undefined {
   if (visibility === 'all') return undefined;
-  const inScope = (districtCol: AnyPgColumn, pathCol: AnyPgColumn) =>
-    or(
-      ...visibility.scopes.map((s) =>
-        s.pathPrefix === null
-          ? eq(districtCol, s.districtId)
-          : and(eq(districtCol, s.districtId), sql`${pathCol} like ${`${escapeLike(s.pathPrefix)}%`}`),
-      ),
-    );
-  // Placed by a grant that has not ended, inside a scope.
-  const byGrant = exists(
-    db
-      .select({ one: sql`1` })
-      .from(grants)
-      .innerJoin(orgUnits, and(eq(orgUnits.districtId, grants.districtId), eq(orgUnits.id, grants.orgUnitId)))
-      .where(and(eq(grants.userId, users.id), notEnded(grants), inScope(grants.districtId, orgUnits.path))),
+  const { wholeDistrictIds, units } = visibility;
+  const unitsByDistrict = new Map<string, string[]>();
+  for (const u of units)
+    unitsByDistrict.set(u.districtId, [...(unitsByDistrict.get(u.districtId) ?? []), u.id]);
+  const grantPlaced = or(
+    wholeDistrictIds.length > 0 ? inArray(grants.districtId, wholeDistrictIds) : undefined,
+    ...[...unitsByDistrict].map(([districtId, ids]) =>
+      and(eq(grants.districtId, districtId), inArray(grants.orgUnitId, ids)),
+    ),
   );
-  // Or belonging to a district whose root unit a scope covers (district-level administration).
-  const byHome = exists(
-    db
-      .select({ one: sql`1` })
-      .from(homeRoot)
-      .where(
-        and(
-          eq(homeRoot.districtId, users.homeDistrictId),
-          isNull(homeRoot.parentId),
-          inScope(homeRoot.districtId, homeRoot.path),
-        ),
-      ),
-  );
+  const byGrant = grantPlaced
+    ? exists(
+        db
+          .select({ one: sql`1` })
+          .from(grants)
+          .where(and(eq(grants.userId, users.id), notEnded(grants), grantPlaced)),
+      )
+    : undefined;
+  const byHome = wholeDistrictIds.length > 0 ? inArray(users.homeDistrictId, wholeDistrictIds) : undefined;
   return or(eq(users.id, visibility.selfId), byGrant, byHome);
 }
 
@@ -224,12 +229,14 @@ export async function listUsers(
   return { rows, total: total?.n ?? 0 };
 }
 
-/** Where a user sits in the organisation tree: the places of its grants that have not ended. */
-export async function currentGrantPlaces(db: DbOrTx, userId: string): Promise<OrgTarget[]> {
+/** The units of a user's grants that have not ended (one row a grant). */
+export async function currentGrantUnits(
+  db: DbOrTx,
+  userId: string,
+): Promise<{ districtId: string; orgUnitId: string }[]> {
   return db
-    .select({ districtId: grants.districtId, path: orgUnits.path })
+    .select({ districtId: grants.districtId, orgUnitId: grants.orgUnitId })
     .from(grants)
-    .innerJoin(orgUnits, and(eq(orgUnits.districtId, grants.districtId), eq(orgUnits.id, grants.orgUnitId)))
     .where(and(eq(grants.userId, userId), notEnded(grants)));
 }
 
@@ -241,93 +248,12 @@ export async function currentCityGrantCount(db: DbOrTx, userId: string): Promise
   return row?.n ?? 0;
 }
 
-/** Everything visibility.ts needs to place a user in the tree. */
-export async function placementOf(db: DbOrTx, user: UserRow): Promise<UserPlacement> {
-  const [grantPlaces, cityGrantCount, root] = await Promise.all([
-    currentGrantPlaces(db, user.id),
-    currentCityGrantCount(db, user.id),
-    user.homeDistrictId ? findDistrictRoot(db, user.homeDistrictId) : Promise.resolve(undefined),
-  ]);
-  return {
-    userId: user.id,
-    isPlatformAdmin: user.isPlatformAdmin,
-    grantPlaces,
-    cityGrantCount,
-    homeRoot: root ? { districtId: root.districtId, path: root.path } : null,
-  };
-}
+// ---- grants and city grants ----
 
-// ---- organisation units, as grants need them ----
-
-export interface UnitRow {
-  districtId: string;
-  id: string;
-  path: string;
-  kind: 'districtBureau' | 'school' | 'campus' | 'grade' | 'class';
-  name: string;
-  status: 'active' | 'closed';
-}
-
-const unitColumns = {
-  districtId: orgUnits.districtId,
-  id: orgUnits.id,
-  path: orgUnits.path,
-  kind: orgUnits.kind,
-  name: orgUnits.name,
-  status: orgUnits.status,
-};
-
-export async function findOrgUnit(db: DbOrTx, id: string): Promise<UnitRow | undefined> {
-  const [row] = await db.select(unitColumns).from(orgUnits).where(eq(orgUnits.id, id)).limit(1);
-  return row;
-}
-
-/** The district bureau unit at the root of an open district's tree. */
-export async function findDistrictRoot(db: DbOrTx, districtId: string): Promise<UnitRow | undefined> {
-  const [row] = await db
-    .select(unitColumns)
-    .from(orgUnits)
-    .innerJoin(districts, eq(districts.id, orgUnits.districtId))
-    .where(
-      and(
-        eq(orgUnits.districtId, districtId),
-        isNull(orgUnits.parentId),
-        eq(districts.kind, 'district'),
-        isNull(districts.closedAt),
-      ),
-    )
-    .limit(1);
-  return row;
-}
-
-// ---- grants ----
-
-const grantInForce = sql<boolean>`(${inForce(grants)})`;
-const grantColumns = {
-  id: grants.id,
-  userId: grants.userId,
-  districtId: grants.districtId,
-  orgUnitId: grants.orgUnitId,
-  orgUnitName: orgUnits.name,
-  orgUnitKind: orgUnits.kind,
-  orgUnitPath: orgUnits.path,
-  role: grants.role,
-  startsAt: grants.startsAt,
-  expiresAt: grants.expiresAt,
-  grantedAt: grants.grantedAt,
-  grantedBy: grants.grantedBy,
-  revokedAt: grants.revokedAt,
-  revokedBy: grants.revokedBy,
-  inForce: grantInForce,
-};
-export interface GrantRow {
+/** What both kinds of grant record: who holds which role, from when to when, granted and revoked by whom. */
+export interface GrantLifecycle {
   id: string;
   userId: string;
-  districtId: string;
-  orgUnitId: string;
-  orgUnitName: string;
-  orgUnitKind: UnitRow['kind'];
-  orgUnitPath: string;
   role: string;
   startsAt: Date;
   expiresAt: Date | null;
@@ -335,72 +261,136 @@ export interface GrantRow {
   grantedBy: string | null;
   revokedAt: Date | null;
   revokedBy: string | null;
+  /** Gives rights right now: not revoked, started, not expired. */
   inForce: boolean;
 }
 
-const grantsWithUnits = (db: DbOrTx) =>
-  db
-    .select(grantColumns)
-    .from(grants)
-    .innerJoin(orgUnits, and(eq(orgUnits.districtId, grants.districtId), eq(orgUnits.id, grants.orgUnitId)));
+/** A role on an organisation unit (its name and place: the org domain's, see grant-places.ts). */
+export interface GrantRecord extends GrantLifecycle {
+  districtId: string;
+  orgUnitId: string;
+}
+
+/** A role on every district of a city bureau. */
+export interface CityGrantRecord extends GrantLifecycle {
+  cityBureauId: string;
+}
+
+const lifecycleColumns = (t: GrantTable) => ({
+  id: t.id,
+  userId: t.userId,
+  role: t.role,
+  startsAt: t.startsAt,
+  expiresAt: t.expiresAt,
+  grantedAt: t.grantedAt,
+  grantedBy: t.grantedBy,
+  revokedAt: t.revokedAt,
+  revokedBy: t.revokedBy,
+  inForce: sql<boolean>`(${inForce(t)})`,
+});
+const grantColumns = {
+  ...lifecycleColumns(grants),
+  districtId: grants.districtId,
+  orgUnitId: grants.orgUnitId,
+};
+const cityGrantColumns = { ...lifecycleColumns(cityGrants), cityBureauId: cityGrants.cityBureauId };
 
 /** Every grant of a user, newest first (revoked and expired ones too, unless `inForceOnly`). */
 export async function grantsOfUser(
   db: DbOrTx,
   userId: string,
   options: { inForceOnly?: boolean } = {},
-): Promise<GrantRow[]> {
-  return grantsWithUnits(db)
-    .where(
-      and(
-        eq(grants.userId, userId),
-        options.inForceOnly ? and(inForce(grants), eq(orgUnits.status, 'active')) : undefined,
-      ),
-    )
+): Promise<GrantRecord[]> {
+  return db
+    .select(grantColumns)
+    .from(grants)
+    .where(and(eq(grants.userId, userId), options.inForceOnly ? inForce(grants) : undefined))
     .orderBy(desc(grants.grantedAt), asc(grants.id));
 }
 
-export async function findGrant(db: DbOrTx, id: string): Promise<GrantRow | undefined> {
-  const [row] = await grantsWithUnits(db).where(eq(grants.id, id)).limit(1);
+export async function cityGrantsOfUser(
+  db: DbOrTx,
+  userId: string,
+  options: { inForceOnly?: boolean } = {},
+): Promise<CityGrantRecord[]> {
+  return db
+    .select(cityGrantColumns)
+    .from(cityGrants)
+    .where(and(eq(cityGrants.userId, userId), options.inForceOnly ? inForce(cityGrants) : undefined))
+    .orderBy(desc(cityGrants.grantedAt), asc(cityGrants.id));
+}
+
+export async function findGrant(db: DbOrTx, id: string): Promise<GrantRecord | undefined> {
+  const [row] = await db.select(grantColumns).from(grants).where(eq(grants.id, id)).limit(1);
   return row;
 }
 
+export async function findCityGrant(db: DbOrTx, id: string): Promise<CityGrantRecord | undefined> {
+  const [row] = await db.select(cityGrantColumns).from(cityGrants).where(eq(cityGrants.id, id)).limit(1);
+  return row;
+}
+
+/** Whether the user already holds this role there by a grant that has not ended. */
 export async function grantInForceExists(
   db: DbOrTx,
   g: { userId: string; districtId: string; orgUnitId: string; role: string },
 ): Promise<boolean> {
+  return (
+    (await findGrantNotEnded(
+      db,
+      grants,
+      and(eq(grants.districtId, g.districtId), eq(grants.orgUnitId, g.orgUnitId)),
+      g,
+    )) !== undefined
+  );
+}
+
+export async function cityGrantInForceExists(
+  db: DbOrTx,
+  g: { userId: string; cityBureauId: string; role: string },
+): Promise<boolean> {
+  return (
+    (await findGrantNotEnded(db, cityGrants, eq(cityGrants.cityBureauId, g.cityBureauId), g)) !== undefined
+  );
+}
+
+async function findGrantNotEnded(
+  db: DbOrTx,
+  t: GrantTable,
+  where: SQL | undefined,
+  g: { userId: string; role: string },
+): Promise<{ id: string } | undefined> {
   const [row] = await db
-    .select({ id: grants.id })
-    .from(grants)
-    .where(
-      and(
-        eq(grants.userId, g.userId),
-        eq(grants.districtId, g.districtId),
-        eq(grants.orgUnitId, g.orgUnitId),
-        eq(grants.role, g.role),
-        notEnded(grants),
-      ),
-    )
+    .select({ id: t.id })
+    .from(t)
+    .where(and(eq(t.userId, g.userId), where, eq(t.role, g.role), notEnded(t)))
     .limit(1);
-  return row !== undefined;
+  return row;
+}
+
+interface NewGrantLifecycle {
+  userId: string;
+  role: string;
+  expiresAt: Date | null;
+  grantedBy: string | null;
 }
 
 export async function insertGrant(
   db: DbOrTx,
-  values: {
-    userId: string;
-    districtId: string;
-    orgUnitId: string;
-    role: string;
-    expiresAt: Date | null;
-    grantedBy: string | null;
-  },
-): Promise<GrantRow> {
-  const [row] = await db.insert(grants).values(values).returning({ id: grants.id });
+  values: NewGrantLifecycle & { districtId: string; orgUnitId: string },
+): Promise<GrantRecord> {
+  const [row] = await db.insert(grants).values(values).returning(grantColumns);
   if (!row) throw new Error('insert into grants returned nothing');
-  const inserted = await findGrant(db, row.id);
-  if (!inserted) throw new Error('inserted grant not found');
-  return inserted;
+  return row;
+}
+
+export async function insertCityGrant(
+  db: DbOrTx,
+  values: NewGrantLifecycle & { cityBureauId: string },
+): Promise<CityGrantRecord> {
+  const [row] = await db.insert(cityGrants).values(values).returning(cityGrantColumns);
+  if (!row) throw new Error('insert into city_grants returned nothing');
+  return row;
 }
 
 /** Revoke a grant that is not revoked yet; undefined when it already was. */
@@ -408,123 +398,24 @@ export async function revokeGrant(
   db: DbOrTx,
   g: { districtId: string; id: string },
   revokedBy: string,
-): Promise<GrantRow | undefined> {
-  const rows = await db
+): Promise<GrantRecord | undefined> {
+  const [row] = await db
     .update(grants)
     .set({ revokedAt: sql`now()`, revokedBy })
     .where(and(eq(grants.districtId, g.districtId), eq(grants.id, g.id), isNull(grants.revokedAt)))
-    .returning({ id: grants.id });
-  return rows.length === 1 ? findGrant(db, g.id) : undefined;
-}
-
-// ---- city grants ----
-
-const cityGrantColumns = {
-  id: cityGrants.id,
-  userId: cityGrants.userId,
-  cityBureauId: cityGrants.cityBureauId,
-  cityBureauName: cityBureaus.name,
-  role: cityGrants.role,
-  startsAt: cityGrants.startsAt,
-  expiresAt: cityGrants.expiresAt,
-  grantedAt: cityGrants.grantedAt,
-  grantedBy: cityGrants.grantedBy,
-  revokedAt: cityGrants.revokedAt,
-  revokedBy: cityGrants.revokedBy,
-  inForce: sql<boolean>`(${inForce(cityGrants)})`,
-};
-export interface CityGrantRow {
-  id: string;
-  userId: string;
-  cityBureauId: string;
-  cityBureauName: string;
-  role: string;
-  startsAt: Date;
-  expiresAt: Date | null;
-  grantedAt: Date;
-  grantedBy: string | null;
-  revokedAt: Date | null;
-  revokedBy: string | null;
-  inForce: boolean;
-}
-
-const cityGrantsWithBureaus = (db: DbOrTx) =>
-  db
-    .select(cityGrantColumns)
-    .from(cityGrants)
-    .innerJoin(cityBureaus, eq(cityBureaus.id, cityGrants.cityBureauId));
-
-export async function cityGrantsOfUser(
-  db: DbOrTx,
-  userId: string,
-  options: { inForceOnly?: boolean } = {},
-): Promise<CityGrantRow[]> {
-  return cityGrantsWithBureaus(db)
-    .where(and(eq(cityGrants.userId, userId), options.inForceOnly ? inForce(cityGrants) : undefined))
-    .orderBy(desc(cityGrants.grantedAt), asc(cityGrants.id));
-}
-
-export async function findCityGrant(db: DbOrTx, id: string): Promise<CityGrantRow | undefined> {
-  const [row] = await cityGrantsWithBureaus(db).where(eq(cityGrants.id, id)).limit(1);
+    .returning(grantColumns);
   return row;
-}
-
-export async function findCityBureau(
-  db: DbOrTx,
-  id: string,
-): Promise<{ id: string; name: string } | undefined> {
-  const [row] = await db
-    .select({ id: cityBureaus.id, name: cityBureaus.name })
-    .from(cityBureaus)
-    .where(and(eq(cityBureaus.id, id), isNull(cityBureaus.closedAt)));
-  return row;
-}
-
-export async function cityGrantInForceExists(
-  db: DbOrTx,
-  g: { userId: string; cityBureauId: string; role: string },
-): Promise<boolean> {
-  const [row] = await db
-    .select({ id: cityGrants.id })
-    .from(cityGrants)
-    .where(
-      and(
-        eq(cityGrants.userId, g.userId),
-        eq(cityGrants.cityBureauId, g.cityBureauId),
-        eq(cityGrants.role, g.role),
-        notEnded(cityGrants),
-      ),
-    )
-    .limit(1);
-  return row !== undefined;
-}
-
-export async function insertCityGrant(
-  db: DbOrTx,
-  values: {
-    userId: string;
-    cityBureauId: string;
-    role: string;
-    expiresAt: Date | null;
-    grantedBy: string | null;
-  },
-): Promise<CityGrantRow> {
-  const [row] = await db.insert(cityGrants).values(values).returning({ id: cityGrants.id });
-  if (!row) throw new Error('insert into city_grants returned nothing');
-  const inserted = await findCityGrant(db, row.id);
-  if (!inserted) throw new Error('inserted city grant not found');
-  return inserted;
 }
 
 export async function revokeCityGrant(
   db: DbOrTx,
   id: string,
   revokedBy: string,
-): Promise<CityGrantRow | undefined> {
-  const rows = await db
+): Promise<CityGrantRecord | undefined> {
+  const [row] = await db
     .update(cityGrants)
     .set({ revokedAt: sql`now()`, revokedBy })
     .where(and(eq(cityGrants.id, id), isNull(cityGrants.revokedAt)))
-    .returning({ id: cityGrants.id });
-  return rows.length === 1 ? findCityGrant(db, id) : undefined;
+    .returning(cityGrantColumns);
+  return row;
 }

@@ -10,6 +10,7 @@ import type { Tx } from '../../db/client';
 import { DomainError, type FieldError } from '../../errors';
 import { type AuditEventInput, PLATFORM_DISTRICT_ID } from '../audit/log';
 import { type MeDto, toMe } from './dto';
+import { withBureaus, withUnits } from './grant-places';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './passwords';
 import * as repo from './repository';
 import {
@@ -158,8 +159,10 @@ export async function getMe(ctx: Ctx, csrfToken: string): Promise<MeDto> {
   const user = await repo.findUserById(ctx.db, principal.userId);
   if (!user) throw new DomainError(401, 'auth.required');
   const [grants, cityGrants] = await Promise.all([
-    repo.grantsOfUser(ctx.db, user.id, { inForceOnly: true }),
-    repo.cityGrantsOfUser(ctx.db, user.id, { inForceOnly: true }),
+    repo
+      .grantsOfUser(ctx.db, user.id, { inForceOnly: true })
+      .then((rows) => withUnits(ctx.db, rows, { activeUnitsOnly: true })),
+    repo.cityGrantsOfUser(ctx.db, user.id, { inForceOnly: true }).then((rows) => withBureaus(ctx.db, rows)),
   ]);
   return toMe(user, grants, cityGrants, csrfToken);
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { sessions } from './schema';
 
@@ -31,31 +31,33 @@ export async function createSession(db: DbOrTx, userId: string, hours: number): 
   return { token, csrfToken, expiresAt };
 }
 
-export interface ActiveSession {
+export type ActiveSession = {
   tokenHash: string;
   userId: string;
   csrfTokenHash: string;
-}
+};
 
-/** The session a token names, if it is neither expired nor revoked; extends its idle lifetime. */
+/**
+ * The session a token names, if it is neither expired nor revoked. Its idle lifetime is extended
+ * at most once a minute: writing the row on every request would make one busy session a point of
+ * lock contention (and every read a write).
+ */
 export async function resolveSession(
   db: DbOrTx,
   token: string,
   hours: number,
 ): Promise<ActiveSession | null> {
   const tokenHash = sha256(token);
-  const [row] = await db
-    .update(sessions)
-    .set({ lastSeenAt: sql`now()`, expiresAt: sql`now() + make_interval(hours => ${hours})` })
-    .where(
-      and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)),
+  const live = sql`${sessions.tokenHash} = ${tokenHash} and ${sessions.revokedAt} is null and ${sessions.expiresAt} > now()`;
+  const result = await db.execute<ActiveSession>(sql`
+    with touched as (
+      update ${sessions} set last_seen_at = now(), expires_at = now() + make_interval(hours => ${hours})
+      where ${live} and ${sessions.lastSeenAt} < now() - interval '1 minute'
+      returning token_hash
     )
-    .returning({
-      tokenHash: sessions.tokenHash,
-      userId: sessions.userId,
-      csrfTokenHash: sessions.csrfTokenHash,
-    });
-  return row ?? null;
+    select token_hash as "tokenHash", user_id as "userId", csrf_token_hash as "csrfTokenHash"
+    from ${sessions} where ${live}`);
+  return result.rows[0] ?? null;
 }
 
 export function csrfTokenMatches(session: ActiveSession, presented: string | undefined): boolean {

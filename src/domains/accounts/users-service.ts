@@ -1,8 +1,19 @@
-import { authorize, canEver, covers, scopeOf } from '../../access/policy';
+import {
+  authorize,
+  authorizeUserWithoutGrant,
+  canEver,
+  scopeByDistrict,
+  type UserPlacement,
+  userGrantsVisibleTo,
+  userManageableBy,
+  userVisibleTo,
+} from '../../access/policy';
 import type { CityRole, DistrictRole } from '../../access/roles';
 import { auditInTx, type Ctx, inTransaction, type RequestAuditEvent, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
 import { conflict, DomainError, type FieldError, forbidden, notFound } from '../../errors';
+import { districtRoot } from '../org/districts-service';
+import { type OrgUnitPlace, orgUnitIdsWithin, orgUnitPlace } from '../org/org-units-service';
 import {
   type CityGrantDto,
   type GrantDto,
@@ -12,12 +23,12 @@ import {
   toUserDto,
   type UserDto,
 } from './dto';
+import { grantOn, placementOf, withBureaus, withUnits } from './grant-places';
 import { checkGrant, cityGrantCreatedEvent, grantCreatedEvent } from './grants-service';
 import { generatePassword, hashPassword, passwordProblem } from './passwords';
 import * as repo from './repository';
 import { chainOf } from './service';
 import { revokeUserSessions } from './sessions';
-import { type UserPlacement, userManageableBy, userVisibleTo } from './visibility';
 
 /**
  * Users administration. Who sees and manages whom: see visibility.ts. Decision on creating users:
@@ -40,7 +51,7 @@ export async function loadUserFor(
   if (!canEver(principal, mode === 'read' ? 'user.read' : 'user.manage')) throw forbidden();
   const user = await repo.findUserById(ctx.db, id);
   if (!user) throw notFound('user');
-  const placement = await repo.placementOf(ctx.db, user);
+  const placement = await placementOf(ctx.db, user);
   if (!userVisibleTo(principal, placement)) throw notFound('user');
   if (mode === 'manage' && !userManageableBy(principal, placement)) throw forbidden();
   return { user, placement };
@@ -52,10 +63,17 @@ export async function listUsers(
 ): Promise<{ items: UserDto[]; total: number }> {
   const principal = requirePrincipal(ctx);
   if (!canEver(principal, 'user.read')) throw forbidden();
-  const scope = scopeOf(principal, 'user.read');
+  const scope = scopeByDistrict(principal, 'user.read');
   const { rows, total } = await repo.listUsers(ctx.db, {
     ...query,
-    visibility: scope === 'all' ? 'all' : { scopes: scope, selfId: principal.userId },
+    visibility:
+      scope === 'all'
+        ? 'all'
+        : {
+            selfId: principal.userId,
+            wholeDistrictIds: scope.wholeDistricts,
+            units: await orgUnitIdsWithin(ctx.db, scope.subtrees),
+          },
   });
   const now = new Date();
   return { items: rows.map((u) => toUserDto(u, now)), total };
@@ -72,15 +90,16 @@ export async function listUserGrants(
 ): Promise<{ grants: GrantDto[]; cityGrants: CityGrantDto[] }> {
   const principal = requirePrincipal(ctx);
   await loadUserFor(ctx, userId, 'read');
-  const self = userId === principal.userId;
-  const scope = scopeOf(principal, 'user.read');
+  const visible = userGrantsVisibleTo(principal, userId);
   const [grants, cityGrants] = await Promise.all([
-    repo.grantsOfUser(ctx.db, userId),
-    self || scope === 'all' ? repo.cityGrantsOfUser(ctx.db, userId) : Promise.resolve([]),
+    repo.grantsOfUser(ctx.db, userId).then((rows) => withUnits(ctx.db, rows)),
+    visible.cityGrants
+      ? repo.cityGrantsOfUser(ctx.db, userId).then((rows) => withBureaus(ctx.db, rows))
+      : Promise.resolve([]),
   ]);
   return {
     grants: presentGrants(
-      self ? grants : grants.filter((g) => covers(scope, { districtId: g.districtId, path: g.orgUnitPath })),
+      grants.filter((g) => visible.grant({ districtId: g.districtId, path: g.orgUnitPath })),
     ),
     cityGrants: presentCityGrants(cityGrants),
   };
@@ -122,23 +141,16 @@ export async function createUser(
   const principal = requirePrincipal(ctx);
   if (!canEver(principal, 'user.manage')) throw forbidden();
 
-  const root = await repo.findDistrictRoot(ctx.db, input.homeDistrictId);
-  let grantUnit: repo.UnitRow | undefined;
+  const root = await districtRoot(ctx.db, input.homeDistrictId);
+  let grantUnit: OrgUnitPlace | undefined;
   if (input.grant) {
-    grantUnit = await repo.findOrgUnit(ctx.db, input.grant.orgUnitId);
+    grantUnit = await orgUnitPlace(ctx.db, input.grant.orgUnitId);
     const target = grantUnit ? { districtId: grantUnit.districtId, path: grantUnit.path } : null;
     authorize(principal, 'user.manage', target, 'orgUnit');
     if (!root) throw notFound('district');
   } else {
     if (!root) throw notFound('district');
-    const rootTarget = { districtId: root.districtId, path: root.path };
-    const manage = scopeOf(principal, 'user.manage');
-    if (!covers(manage, rootTarget)) {
-      // Someone who administers part of this district must give the user a role there at once.
-      const inDistrict = manage !== 'all' && manage.some((s) => s.districtId === root.districtId);
-      if (inDistrict) throw new DomainError(403, 'user.grant_required');
-      authorize(principal, 'user.manage', rootTarget, 'district');
-    }
+    authorizeUserWithoutGrant(principal, { districtId: root.districtId, path: root.path });
   }
 
   const errors: FieldError[] = [];
@@ -178,7 +190,7 @@ export async function createUser(
       createdBy: principal.userId,
     });
     const events = [userEvent(user, 'user.create', { homeDistrictId: user.homeDistrictId })];
-    let grant: repo.GrantRow | null = null;
+    let grant: repo.GrantRecord | null = null;
     if (input.grant && grantUnit) {
       grant = await repo.insertGrant(tx, {
         userId: user.id,
@@ -193,7 +205,11 @@ export async function createUser(
     await auditInTx(ctx, tx, ...events);
     return { user, grant };
   });
-  return { user: toUserDto(user), grant: grant ? toGrantDto(grant) : null, initialPassword: generated };
+  return {
+    user: toUserDto(user),
+    grant: grant && grantUnit ? toGrantDto(grantOn(grant, grantUnit)) : null,
+    initialPassword: generated,
+  };
 }
 
 /** Insert, turning a lost race on the unique username into the same 409 as the check above. */

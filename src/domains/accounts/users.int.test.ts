@@ -1,37 +1,29 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTestApp,
   createUser,
+  createUserWithRole,
   request,
   type SeededDistrict,
   seedDistrict,
   TEST_PASSWORD,
-  type TestApp,
   type TestUser,
+  useTestApp,
 } from '../../../test/support/app';
 import { SESSION_COOKIE } from '../../http/auth';
 import { auditEvents } from '../audit/schema';
 import { users } from './schema';
 
-let t: TestApp;
+const t = useTestApp({ MINGDE_SIGNIN_RATE_LIMIT: '1000' });
 let d: SeededDistrict;
-
 beforeAll(async () => {
-  t = await createTestApp({ MINGDE_SIGNIN_RATE_LIMIT: '1000' });
   d = await seedDistrict(t.database.db);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const db = () => t.database.db;
-const bureauAdmin = () =>
-  createUser(db(), { grants: [{ role: 'bureauAdmin', districtId: d.districtId, orgUnitId: d.rootId }] });
-const schoolAdminOf = (schoolId: string) =>
-  createUser(db(), { grants: [{ role: 'schoolAdmin', districtId: d.districtId, orgUnitId: schoolId }] });
-const principalOf = (schoolId: string) =>
-  createUser(db(), { grants: [{ role: 'principal', districtId: d.districtId, orgUnitId: schoolId }] });
+const bureauAdmin = () => createUserWithRole(db(), 'bureauAdmin', d);
+const schoolAdminOf = (schoolId: string) => createUserWithRole(db(), 'schoolAdmin', d, schoolId);
+const principalOf = (schoolId: string) => createUserWithRole(db(), 'principal', d, schoolId);
 
 let counter = 0;
 const uniqueName = (prefix: string) => `${prefix}.${Date.now().toString(36)}${counter++}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal, ScopedGrant } from '../../access/principal';
+import { type UserPlacement, userManageableBy, userVisibleTo } from '../../access/policy';
+import { noRelations, type Principal, type ScopedGrant } from '../../access/principal';
 import type { DistrictRole } from '../../access/roles';
-import { type UserPlacement, userManageableBy, userVisibleTo } from './visibility';
 
 const D = 'd1';
 const ROOT = '/root/';
@@ -21,6 +21,7 @@ function principal(grants: [DistrictRole, string][], extra: Partial<Principal> =
       ([role, path], i): ScopedGrant => ({ grantId: `g${i}`, role, districtId: D, orgUnitId: path, path }),
     ),
     cityGrants: [],
+    relations: noRelations(),
     ...extra,
   };
 }

@@ -1,20 +1,20 @@
 import { and, asc, eq } from 'drizzle-orm';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTestApp,
   createUser,
+  createUserWithRole,
   request,
   type SeededDistrict,
   seedDistrict,
-  type TestApp,
   type TestUser,
+  useTestApp,
 } from '../../../test/support/app';
 import { PLATFORM_DISTRICT_ID } from './log';
 import { auditEvents } from './schema';
 import { sampleEvent } from './test-fixtures';
 
-let t: TestApp;
+const t = useTestApp();
 let a: SeededDistrict;
 let b: SeededDistrict;
 let adminA: TestUser;
@@ -27,19 +27,12 @@ let bothElsewhere: TestUser;
 const ACTOR = '6f1c1e2a-5b7d-4c1e-9a0b-2f3d4e5f6a7b';
 
 beforeAll(async () => {
-  t = await createTestApp();
   const db = t.database.db;
   a = await seedDistrict(db);
   b = await seedDistrict(db, '110102');
-  adminA = await createUser(db, {
-    grants: [{ role: 'bureauAdmin', districtId: a.districtId, orgUnitId: a.rootId }],
-  });
-  adminB = await createUser(db, {
-    grants: [{ role: 'bureauAdmin', districtId: b.districtId, orgUnitId: b.rootId }],
-  });
-  principalA = await createUser(db, {
-    grants: [{ role: 'principal', districtId: a.districtId, orgUnitId: a.schoolA.id }],
-  });
+  adminA = await createUserWithRole(db, 'bureauAdmin', a);
+  adminB = await createUserWithRole(db, 'bureauAdmin', b);
+  principalA = await createUserWithRole(db, 'principal', a, a.schoolA.id);
   platformAdmin = await createUser(db, { platformAdmin: true });
   const bothGrants = [
     { role: 'bureauAdmin' as const, districtId: a.districtId, orgUnitId: a.rootId },
@@ -57,10 +50,6 @@ beforeAll(async () => {
     });
   }
   await t.auditLog.record(sampleEvent(b.districtId, 1));
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 const eventsOf = (districtId: string) =>

@@ -1,8 +1,8 @@
-import { canEver, type Scope, scopeOf } from '../../access/policy';
+import { authorizeDistrictWide, canEver, wholeDistrictsOf } from '../../access/policy';
 import type { Principal } from '../../access/principal';
 import type { Action } from '../../access/roles';
 import { audit, type Ctx, requirePrincipal } from '../../context';
-import { forbidden, invalidField, notFound } from '../../errors';
+import { forbidden, invalidField } from '../../errors';
 import { PLATFORM_DISTRICT_ID } from './log';
 import { type AuditEventRow, searchEvents } from './repository';
 import { type AuditChainReport, verifyAuditChain } from './verify';
@@ -10,34 +10,12 @@ import { type AuditChainReport, verifyAuditChain } from './verify';
 /**
  * The audit trail is read and verified per district: a chain belongs to one district, so only a
  * scope over the whole district (a grant on its root unit, a district-wide or city grant, or
- * platform administration) may see it.
+ * platform administration) may see it: policy.authorizeDistrictWide, 404 for any other district.
  */
-
-// A district's root unit is the only unit whose materialised path has one segment ("/<id>/").
-const isDistrictRootPath = (path: string) => /^\/[^/]+\/$/.test(path);
-
-const coversWholeDistrict = (s: Scope, districtId: string) =>
-  s.districtId === districtId && (s.pathPrefix === null || isDistrictRootPath(s.pathPrefix));
-
-/** 403 when the role never has `action`, 404 when the district is outside the caller's scope. */
-function authorizeDistrict(principal: Principal, action: Action, districtId: string): void {
-  if (!canEver(principal, action)) throw forbidden();
-  const scope = scopeOf(principal, action);
-  if (scope === 'all') return;
-  if (!scope.some((s) => coversWholeDistrict(s, districtId))) throw notFound('district');
-}
-
-/** The districts whose whole chain the principal may see for `action`; 'all' for platform admins. */
-function wholeDistricts(principal: Principal, action: Action): 'all' | string[] {
-  const scope = scopeOf(principal, action);
-  if (scope === 'all') return 'all';
-  const ids = scope.filter((s) => coversWholeDistrict(s, s.districtId)).map((s) => s.districtId);
-  return [...new Set(ids)].sort();
-}
 
 /** Without a districtId: the only district the caller covers, else its home district. */
 function defaultDistrict(principal: Principal, action: Action): string {
-  const covered = wholeDistricts(principal, action);
+  const covered = wholeDistrictsOf(principal, action);
   if (covered === 'all') return principal.homeDistrictId ?? PLATFORM_DISTRICT_ID;
   if (covered.length === 1 && covered[0]) return covered[0];
   if (principal.homeDistrictId && covered.includes(principal.homeDistrictId)) return principal.homeDistrictId;
@@ -82,7 +60,7 @@ export async function searchAuditEvents(ctx: Ctx, input: AuditEventSearch): Prom
   const principal = requirePrincipal(ctx);
   if (!canEver(principal, 'audit.read')) throw forbidden();
   const districtId = input.districtId?.toLowerCase() ?? defaultDistrict(principal, 'audit.read');
-  authorizeDistrict(principal, 'audit.read', districtId);
+  authorizeDistrictWide(principal, 'audit.read', districtId, 'district');
   const from = bound(input.from, 'from');
   const to = bound(input.to, 'to');
 
@@ -133,11 +111,11 @@ export async function verifyAuditChains(ctx: Ctx, input: { districtId?: string }
   let districtIds: string[] | undefined;
   if (input.districtId) {
     const id = input.districtId.toLowerCase();
-    authorizeDistrict(principal, 'audit.verify', id);
+    authorizeDistrictWide(principal, 'audit.verify', id, 'district');
     districtIds = [id];
   } else {
     if (!canEver(principal, 'audit.verify')) throw forbidden();
-    const covered = wholeDistricts(principal, 'audit.verify');
+    const covered = wholeDistrictsOf(principal, 'audit.verify');
     districtIds = covered === 'all' ? undefined : covered;
   }
   // Head file = the one this service keeps; without a configured one, verify the database alone.

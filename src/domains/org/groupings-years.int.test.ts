@@ -1,43 +1,25 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTestApp,
-  createUser,
-  request,
+  apiOf,
+  createUserWithRole,
   type SeededDistrict,
   seedDistrict,
-  type TestApp,
   type TestUser,
+  useTestApp,
 } from '../../../test/support/app';
 import { auditEvents } from '../audit/schema';
 
-let t: TestApp;
+const t = useTestApp();
+const api = apiOf(t);
 let d: SeededDistrict;
 let admin: TestUser;
 let principalA: TestUser;
-
 beforeAll(async () => {
-  t = await createTestApp();
   d = await seedDistrict(t.database.db);
-  admin = await createUser(t.database.db, {
-    grants: [{ role: 'bureauAdmin', districtId: d.districtId, orgUnitId: d.rootId }],
-  });
-  principalA = await createUser(t.database.db, {
-    grants: [{ role: 'principal', districtId: d.districtId, orgUnitId: d.schoolA.id }],
-  });
+  admin = await createUserWithRole(t.database.db, 'bureauAdmin', d);
+  principalA = await createUserWithRole(t.database.db, 'principal', d, d.schoolA.id);
 });
-afterAll(async () => {
-  await t?.close();
-});
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-const api = (
-  user: TestUser,
-  method: Method,
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) => request(t.app, user, method, `/api/v1${url}`, body, headers);
 
 async function actionsOn(targetId: string) {
   const rows = await t.database.db

@@ -1,42 +1,28 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTestApp,
+  apiOf,
   createUser,
-  request,
+  createUserWithRole,
   type SeededDistrict,
   seedDistrict,
-  type TestApp,
   type TestUser,
+  useTestApp,
 } from '../../../test/support/app';
 import { auditEvents } from '../audit/schema';
 import { orgUnits, orgUnitVersions } from './schema';
 
-let t: TestApp;
+const t = useTestApp();
+const api = apiOf(t);
 let d: SeededDistrict;
 let admin: TestUser;
-
 beforeAll(async () => {
-  t = await createTestApp();
   d = await seedDistrict(t.database.db);
-  admin = await createUser(t.database.db, {
-    grants: [{ role: 'bureauAdmin', districtId: d.districtId, orgUnitId: d.rootId }],
-  });
-});
-afterAll(async () => {
-  await t?.close();
+  admin = await createUserWithRole(t.database.db, 'bureauAdmin', d);
 });
 
 const db = () => t.database.db;
 const en = { 'accept-language': 'en' };
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-const api = (
-  user: TestUser,
-  method: Method,
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) => request(t.app, user, method, `/api/v1${url}`, body, headers);
 
 async function create(body: Record<string, unknown>, user = admin) {
   const res = await api(user, 'POST', '/org-units', body);

@@ -164,6 +164,54 @@ export async function findRoot(db: DbOrTx, districtId: string): Promise<OrgUnitR
   return row;
 }
 
+/** A unit's place in the tree with its name: what other domains need to refer to units. */
+export type OrgUnitPlace = Pick<OrgUnitRow, 'id' | 'districtId' | 'path' | 'kind' | 'name' | 'status'>;
+
+const placeColumns = {
+  id: orgUnits.id,
+  districtId: orgUnits.districtId,
+  path: orgUnits.path,
+  kind: orgUnits.kind,
+  name: orgUnits.name,
+  status: orgUnits.status,
+};
+
+/** Units by id alone, from any district. */
+export async function findPlaces(db: DbOrTx, ids: string[]): Promise<OrgUnitPlace[]> {
+  if (ids.length === 0) return [];
+  return db.select(placeColumns).from(orgUnits).where(inArray(orgUnits.id, ids));
+}
+
+/** The root unit of an open district (never the platform row). */
+export async function findOpenDistrictRoot(
+  db: DbOrTx,
+  districtId: string,
+): Promise<OrgUnitPlace | undefined> {
+  const [row] = await db
+    .select(placeColumns)
+    .from(orgUnits)
+    .innerJoin(districts, eq(districts.id, orgUnits.districtId))
+    .where(
+      and(
+        eq(orgUnits.districtId, districtId),
+        isNull(orgUnits.parentId),
+        eq(districts.kind, 'district'),
+        isNull(districts.closedAt),
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/** Ids of every unit (open or closed) inside the scopes. */
+export async function idsWithin(db: DbOrTx, scopes: Scope[]): Promise<{ districtId: string; id: string }[]> {
+  if (scopes.length === 0) return [];
+  return db
+    .select({ districtId: orgUnits.districtId, id: orgUnits.id })
+    .from(orgUnits)
+    .where(scopeCondition(scopes));
+}
+
 export async function childCounts(
   db: DbOrTx,
   districtId: string,

@@ -90,6 +90,14 @@ export function schoolTypeName(type: SchoolType): Record<Lang, string> {
   return { 'zh-CN': type.nameZh, en: type.nameEn };
 }
 
+/** Units below a school that its (new) category would not allow: named on `path`. */
+export function schoolTypeConflictError(path: string, schoolType: string): FieldError {
+  const type = schoolTypeById(schoolType);
+  return fieldError(path, 'org.school_type_conflicts_with_units', {
+    schoolType: type ? schoolTypeName(type) : schoolType,
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Nesting
 

@@ -1,26 +1,26 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTestApp,
+  apiOf,
   createUser,
-  request,
+  createUserWithRole,
   type SeededDistrict,
   seedDistrict,
-  type TestApp,
   type TestUser,
+  useTestApp,
 } from '../../../test/support/app';
 import { cityGrants } from '../accounts/schema';
 import { PLATFORM_DISTRICT_ID } from '../audit/log';
 import { auditEvents } from '../audit/schema';
 import { cityBureaus, districts, orgUnits } from './schema';
 
-let t: TestApp;
+const t = useTestApp();
+const api = apiOf(t);
 let d1: SeededDistrict;
 let d2: SeededDistrict;
 let cityId: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
   d1 = await seedDistrict(t.database.db, '110101');
   d2 = await seedDistrict(t.database.db, '110102');
   const [city] = await t.database.db
@@ -33,20 +33,13 @@ beforeAll(async () => {
     .set({ cityBureauId: cityId })
     .where(inArray(districts.id, [d1.districtId, d2.districtId]));
 });
-afterAll(async () => {
-  await t?.close();
-});
 
 const db = () => t.database.db;
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-const api = (user: TestUser, method: Method, url: string, body?: unknown) =>
-  request(t.app, user, method, `/api/v1${url}`, body);
 const ids = (res: { json(): { items: { id: string }[] } }) => res.json().items.map((u) => u.id);
 
 const principalOf = (d: SeededDistrict, school: 'schoolA' | 'schoolB') =>
-  createUser(db(), { grants: [{ role: 'principal', districtId: d.districtId, orgUnitId: d[school].id }] });
-const onRoot = (role: 'bureauAdmin' | 'inspector', d: SeededDistrict) =>
-  createUser(db(), { grants: [{ role, districtId: d.districtId, orgUnitId: d.rootId }] });
+  createUserWithRole(db(), 'principal', d, d[school].id);
+const onRoot = (role: 'bureauAdmin' | 'inspector', d: SeededDistrict) => createUserWithRole(db(), role, d);
 
 async function cityAdmin(): Promise<TestUser> {
   const user = await createUser(db(), { homeDistrictId: d1.districtId });

@@ -1,26 +1,16 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/support/app';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../../test/support/app';
 import { type Ctx, inTransaction } from '../../context';
 import { DomainError } from '../../errors';
 import { auditEvents } from '../audit/schema';
+import { createAcademicYearInTx } from './academic-years-service';
+import { createDistrictWithRoot } from './districts-service';
+import { createGroupingInTx } from './groupings-service';
+import { createOrgTree, type OrgNodeInput } from './org-tree-service';
 import { orgUnits, orgUnitVersions, schoolGroupingMembers } from './schema';
-import {
-  createAcademicYearInTx,
-  createDistrictWithRoot,
-  createGroupingInTx,
-  createOrgTree,
-  type OrgNodeInput,
-} from './service';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 /** The context the demo generator runs with: no principal, no request. */
 const systemCtx = (): Ctx => ({

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench:api` — issue 3's figure. With the default demo district loaded, signed in as the
+ * demo 班主任 (head.teacher), against the class-roster and student-profile routes (alternating):
+ *   1. the highest throughput at 100 connections (requests/s), for 15 s;
+ *   2. p50 / p99 latency at a fixed offered rate of 1,000 requests/s for 20 s;
+ * then the same with the person policy swapped for allow-all (bench/api-server.ts), and the ratio.
+ * Goal: p99 < 50 ms at 1,000 requests/s; scoping costs < 20 % of throughput.
+ * The server runs in a child process so the load generator does not share its event loop.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { runningEmbeddedUrl } from '../src/db/embedded';
+
+const root = path.resolve(import.meta.dirname, '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mingde-bench-api-'));
+fs.chmodSync(work, 0o755);
+const dataDir = path.join(work, 'data');
+const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 15);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(policy: 'enforced' | 'allow-all', port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/api-server.ts', '--policy', policy], {
+    cwd: root,
+    env: {
+      ...process.env,
+      MINGDE_DATA_DIR: dataDir,
+      PORT: String(port),
+      DATABASE_URL: '',
+      LOG_LEVEL: 'warn',
+      MINGDE_RATE_LIMIT: '100000000',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d) => {
+      out += d;
+      process.stdout.write(`  [server] ${String(d)}`);
+      if (out.includes('ready ')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return child;
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.on('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function signIn(base: string): Promise<string> {
+  const line = fs
+    .readFileSync(path.join(dataDir, 'demo-accounts.txt'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('head.teacher\t'));
+  const password = line?.split('\t')[1];
+  const res = await fetch(`${base}/api/v1/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'head.teacher', password }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status}`);
+  return res.headers.get('set-cookie')?.split(';')[0] ?? '';
+}
+
+/** The head teacher's class, and one of its students, as the console would find them. */
+async function targets(base: string, cookie: string): Promise<{ roster: string; profile: string }> {
+  const url = runningEmbeddedUrl(dataDir);
+  if (!url) throw new Error('no running embedded database');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ class_id: string }>(
+    `select h.class_id from head_teacher_assignments h
+       join person_accounts pa on pa.district_id = h.district_id and pa.person_id = h.person_id
+       join users u on u.id = pa.user_id
+     where u.username = 'head.teacher' and h.ended_on is null limit 1`,
+  );
+  await client.end();
+  const classId = rows[0]?.class_id;
+  if (!classId) throw new Error('the demo head teacher has no class');
+  const roster = `/api/v1/classes/${classId}/roster?limit=50`;
+  const res = await fetch(`${base}${roster}`, { headers: { cookie } });
+  const body = (await res.json()) as { items: { personId?: string; id?: string }[] };
+  const first = body.items[0];
+  const studentId = first?.personId ?? first?.id;
+  if (res.status !== 200 || !studentId) throw new Error(`roster failed: ${res.status}`);
+  return { roster, profile: `/api/v1/persons/${studentId}` };
+}
+
+interface Figures {
+  maxRps: number;
+  p50: number;
+  p99: number;
+  achievedRps: number;
+  failures: number;
+}
+
+async function measure(policy: 'enforced' | 'allow-all'): Promise<Figures> {
+  const port = await freePort();
+  const server = await startServer(policy, port);
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const cookie = await signIn(base);
+    const { roster, profile } = await targets(base, cookie);
+    const common = {
+      url: base,
+      headers: { cookie },
+      requests: [{ path: roster }, { path: profile }],
+    };
+    await autocannon({ ...common, connections: 20, duration: 3 }); // warm-up
+    const max = await autocannon({ ...common, connections: 100, duration: MAX_SECONDS });
+    const fixed = await autocannon({
+      ...common,
+      connections: 100,
+      overallRate: 1000,
+      duration: RATE_SECONDS,
+    });
+    return {
+      maxRps: max.requests.average,
+      p50: fixed.latency.p50,
+      p99: fixed.latency.p99,
+      achievedRps: fixed.requests.average,
+      failures: max.non2xx + max.errors + fixed.non2xx + fixed.errors,
+    };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+try {
+  console.log('bench:api — demo district, head teacher, class roster + student profile');
+  const enforced = await measure('enforced');
+  const allowAll = await measure('allow-all');
+  const row = (name: string, f: Figures) =>
+    `| ${name.padEnd(9)} | ${f.maxRps.toFixed(0).padStart(8)} | ${f.achievedRps.toFixed(0).padStart(8)} | ${f.p50.toFixed(1).padStart(6)} | ${f.p99.toFixed(1).padStart(6)} | ${String(f.failures).padStart(8)} |`;
+  console.log('\n| policy    | max rps  | @1k rps  | p50 ms | p99 ms | failures |');
+  console.log('|-----------|----------|----------|--------|--------|----------|');
+  console.log(row('enforced', enforced));
+  console.log(row('allow-all', allowAll));
+  const cost = 1 - enforced.maxRps / allowAll.maxRps;
+  console.log(
+    `\nscoping cost: ${(cost * 100).toFixed(1)} % of throughput (enforced/allow-all = ${(enforced.maxRps / allowAll.maxRps).toFixed(3)}; goal < 20 %)`,
+  );
+  console.log(
+    `p99 at 1,000 requests/s, enforced: ${enforced.p99.toFixed(1)} ms (goal < 50 ms) — ${enforced.p99 < 50 ? 'met' : 'NOT met'}`,
+  );
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,65 @@
+import type { Principal } from './principal';
+import { type Action, roleActions } from './roles';
+
+/**
+ * Where the principal may read or change people's records. Grants give whole organisation
+ * subtrees (every person enrolled or posted in a school inside them, and those people's
+ * guardians); relationships give single classes (班主任: the students and their guardians;
+ * 任课教师: the students) and single persons (oneself; one's children). The people repository turns
+ * this into SQL; services call `canEverPersons` for the 403 and get 404 for a person outside it.
+ */
+export interface PersonScope {
+  all: boolean;
+  units: { districtId: string; pathPrefix: string | null }[];
+  classes: { districtId: string; classId: string; withGuardians: boolean }[];
+  persons: { districtId: string; personId: string }[];
+}
+
+export type PersonAction = Extract<
+  Action,
+  'person.read' | 'person.manage' | 'staff.manage' | 'guardian.manage'
+>;
+
+export function personScope(principal: Principal, action: PersonAction): PersonScope {
+  if (principal.isPlatformAdmin) return { all: true, units: [], classes: [], persons: [] };
+  const units: PersonScope['units'] = [];
+  for (const g of principal.grants) {
+    if (roleActions[g.role].has(action)) units.push({ districtId: g.districtId, pathPrefix: g.path });
+  }
+  for (const g of principal.cityGrants) {
+    if (!roleActions[g.role].has(action)) continue;
+    for (const districtId of g.districtIds) units.push({ districtId, pathPrefix: null });
+  }
+  const classes: PersonScope['classes'] = [];
+  const persons: PersonScope['persons'] = [];
+  if (action === 'person.read') {
+    const r = principal.relations;
+    for (const c of r.headTeacherOf)
+      classes.push({ districtId: c.districtId, classId: c.classId, withGuardians: true });
+    for (const c of r.teaches)
+      classes.push({ districtId: c.districtId, classId: c.classId, withGuardians: false });
+    persons.push(...r.self, ...r.guardianOf);
+  }
+  return { all: false, units, classes, persons };
+}
+
+/** Whether the principal may ever do `action` on anybody (else 403). */
+export function canEverPersons(principal: Principal, action: PersonAction): boolean {
+  const s = personScope(principal, action);
+  return s.all || s.units.length > 0 || s.classes.length > 0 || s.persons.length > 0;
+}
+
+/**
+ * The person policy as services use it, through the request context: the product always runs the
+ * functions above; only a benchmark's own wiring may pass another (e.g. allow-all, to measure
+ * what scoping costs).
+ */
+export interface PersonAccessPolicy {
+  personScope: typeof personScope;
+  canEverPersons: typeof canEverPersons;
+}
+
+export const personAccessPolicy: PersonAccessPolicy = { personScope, canEverPersons };
+
+export const personAccessOf = (ctx: { personAccess?: PersonAccessPolicy }): PersonAccessPolicy =>
+  ctx.personAccess ?? personAccessPolicy;

@@ -1,0 +1,204 @@
+/** Response shapes for staff posts, assignments and staff accounts (code names in Chinese, from the standards). */
+import { z } from 'zod';
+import { codeName } from '../../standards/codes';
+import type {
+  ClassRow,
+  ClassTeacherRow,
+  HeadTeacherAssignmentRow,
+  StaffListRow,
+  StaffPostRow,
+  TeachingAssignmentRow,
+} from './staff-repository';
+
+const date = z.string().describe('YYYY-MM-DD');
+const endDate = date.nullable().describe('YYYY-MM-DD, the first day no longer in force; null = open');
+
+export const staffPostSchema = z.object({
+  id: z.guid(),
+  personId: z.guid(),
+  schoolId: z.guid(),
+  /** JY/T 1001 GWZY 岗位职业. */
+  postCode: z.string(),
+  postName: z.string().nullable(),
+  /** JY/T 1001 ZXXBZLB 编制类别. */
+  establishmentCode: z.string(),
+  establishmentName: z.string().nullable(),
+  isFullTimeTeacher: z.boolean(),
+  startedOn: date,
+  endedOn: endDate,
+});
+export type StaffPostView = z.infer<typeof staffPostSchema>;
+
+export function presentStaffPost(row: StaffPostRow): StaffPostView {
+  return {
+    id: row.id,
+    personId: row.personId,
+    schoolId: row.schoolId,
+    postCode: row.postCode,
+    postName: codeName('post', row.postCode) ?? null,
+    establishmentCode: row.establishmentCode,
+    establishmentName: codeName('staffingCategory', row.establishmentCode) ?? null,
+    isFullTimeTeacher: row.isFullTimeTeacher,
+    startedOn: row.startedOn,
+    endedOn: row.endedOn,
+  };
+}
+
+export const staffListItemSchema = z.object({
+  postId: z.guid(),
+  personId: z.guid(),
+  name: z.string(),
+  genderCode: z.string().nullable(),
+  idType: z.string().nullable(),
+  idMasked: z.string().nullable().describe("'110101********1234'"),
+  phoneMasked: z.string().nullable().describe("'138****5678'"),
+  postCode: z.string(),
+  postName: z.string().nullable(),
+  establishmentCode: z.string(),
+  establishmentName: z.string().nullable(),
+  isFullTimeTeacher: z.boolean(),
+  startedOn: date,
+  endedOn: endDate,
+  current: z.boolean().describe('The post is in force today'),
+  hasAccount: z.boolean().describe('The person has a sign-in account'),
+});
+export type StaffListItem = z.infer<typeof staffListItemSchema>;
+
+export function presentStaffListRow(row: StaffListRow): StaffListItem {
+  return {
+    ...row,
+    postName: codeName('post', row.postCode) ?? null,
+    establishmentName: codeName('staffingCategory', row.establishmentCode) ?? null,
+  };
+}
+
+export const teachingAssignmentSchema = z.object({
+  id: z.guid(),
+  personId: z.guid(),
+  personName: z.string(),
+  classId: z.guid(),
+  /** JY/T 1001 ZXXKC 中小学课程代码. */
+  subjectCode: z.string(),
+  subjectName: z.string().nullable(),
+  termId: z.guid(),
+  startedOn: date,
+  endedOn: endDate,
+});
+export type TeachingAssignmentView = z.infer<typeof teachingAssignmentSchema>;
+
+export function presentTeachingAssignment(
+  row: TeachingAssignmentRow,
+  personName: string,
+): TeachingAssignmentView {
+  return {
+    id: row.id,
+    personId: row.personId,
+    personName,
+    classId: row.classId,
+    subjectCode: row.subjectCode,
+    subjectName: codeName('subject', row.subjectCode) ?? null,
+    termId: row.termId,
+    startedOn: row.startedOn,
+    endedOn: row.endedOn,
+  };
+}
+
+export const headTeacherAssignmentSchema = z.object({
+  id: z.guid(),
+  personId: z.guid(),
+  personName: z.string(),
+  classId: z.guid(),
+  academicYearId: z.guid(),
+  startedOn: date,
+  endedOn: endDate,
+});
+export type HeadTeacherAssignmentView = z.infer<typeof headTeacherAssignmentSchema>;
+
+export function presentHeadTeacherAssignment(
+  row: HeadTeacherAssignmentRow,
+  personName: string,
+): HeadTeacherAssignmentView {
+  return {
+    id: row.id,
+    personId: row.personId,
+    personName,
+    classId: row.classId,
+    academicYearId: row.academicYearId,
+    startedOn: row.startedOn,
+    endedOn: row.endedOn,
+  };
+}
+
+export const classTeachersSchema = z.object({
+  classId: z.guid(),
+  className: z.string(),
+  schoolId: z.guid(),
+  schoolName: z.string(),
+  headTeacher: z
+    .object({
+      assignmentId: z.guid(),
+      personId: z.guid(),
+      name: z.string(),
+      academicYearId: z.guid(),
+      startedOn: date,
+      endedOn: endDate,
+    })
+    .nullable(),
+  teachers: z.array(
+    z.object({
+      assignmentId: z.guid(),
+      personId: z.guid(),
+      name: z.string(),
+      subjectCode: z.string(),
+      subjectName: z.string().nullable(),
+      termId: z.guid(),
+      termName: z.string(),
+      startedOn: date,
+      endedOn: endDate,
+    }),
+  ),
+});
+export type ClassTeachersView = z.infer<typeof classTeachersSchema>;
+
+export function presentClassTeachers(cls: ClassRow, rows: ClassTeacherRow[]): ClassTeachersView {
+  const head = rows.find((r) => r.kind === 'headTeacher');
+  return {
+    classId: cls.id,
+    className: cls.name,
+    schoolId: cls.school.id,
+    schoolName: cls.school.name,
+    headTeacher: head
+      ? {
+          assignmentId: head.assignmentId,
+          personId: head.personId,
+          name: head.name,
+          academicYearId: head.academicYearId ?? '',
+          startedOn: head.startedOn,
+          endedOn: head.endedOn,
+        }
+      : null,
+    teachers: rows
+      .filter((r) => r.kind === 'teaching')
+      .map((r) => ({
+        assignmentId: r.assignmentId,
+        personId: r.personId,
+        name: r.name,
+        subjectCode: r.subjectCode ?? '',
+        subjectName: r.subjectCode ? (codeName('subject', r.subjectCode) ?? null) : null,
+        termId: r.termId ?? '',
+        termName: r.termName ?? '',
+        startedOn: r.startedOn,
+        endedOn: r.endedOn,
+      })),
+  };
+}
+
+export const staffAccountSchema = z.object({
+  personId: z.guid(),
+  userId: z.guid(),
+  username: z.string(),
+  initialPassword: z
+    .string()
+    .describe('One-time password, shown only in this response; to be changed at first sign-in'),
+});
+export type StaffAccountView = z.infer<typeof staffAccountSchema>;
