@@ -881,7 +881,7 @@ class PeopleGenerator {
       childSurname: rng.chance(0.08) ? motherSurname : surname,
       childAddress: address,
       ethnicityCode,
-      motherBirthDay: motherBirth,
+      motherBirthDay: staffParent && !staffParent.male ? staffParent.birthDay : motherBirth,
       gradeIndexes: new Set(),
     };
   }
