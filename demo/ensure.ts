@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type DataKeys, loadDataKeys } from '../src/access/protect';
+import { chinaToday } from '../src/china-time';
 import type { Platform } from '../src/cli/platform';
 import { auditInTx, type Ctx, inTransaction } from '../src/context';
 import type { Tx } from '../src/db/client';
@@ -16,7 +17,6 @@ import {
 import { createGroupingInTx } from '../src/domains/org/groupings-service';
 import { createOrgTree, type OrgNodeInput } from '../src/domains/org/org-tree-service';
 import { termsOf } from '../src/domains/org/repository';
-import { todayInChina } from '../src/domains/org/rules';
 import { analyzeAfterBulkLoad, insertPersonAccounts } from '../src/domains/people/demo-bulk-repository';
 import type { DemoOptions } from './options';
 import { type Featured, type FeaturedPerson, relationNames } from './people';
@@ -171,7 +171,7 @@ async function writeDemo(
     cityBureauId: city.id,
     rootId: plan.rootId,
   });
-  const today = todayInChina();
+  const today = chinaToday();
   const years = academicYears(today, plan.historyYears);
   // Index k: the academic year k years before the current one.
   const yearIds: string[] = [];

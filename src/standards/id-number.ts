@@ -1,3 +1,4 @@
+import { chinaToday } from '../china-time';
 /**
  * Identity document numbers.
  *
@@ -78,9 +79,6 @@ export function residentIdCheckDigit(first17: string): string {
 }
 
 /** Today's date in China (the birth-date bound), as YYYY-MM-DD. */
-export function todayInChina(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
-}
 
 /** Fold full-width characters (NFKC), trim, upper-case: what people type into what is checked. */
 function normalise(value: string): string {
@@ -114,7 +112,7 @@ function checkAddressAndDate(
  * Validate and parse an 18-character 公民身份号码. Problems are reported in the order a person
  * would fix them: format, province, birth date, check character.
  */
-export function parseResidentIdNumber(value: string, today = todayInChina()): Checked<ResidentIdParts> {
+export function parseResidentIdNumber(value: string, today = chinaToday()): Checked<ResidentIdParts> {
   const number = normalise(value);
   if (!number) return { ok: false, problem: 'empty' };
   if (!/^\d{17}[\dX]$/.test(number)) return { ok: false, problem: 'format' };
@@ -135,7 +133,7 @@ export function parseResidentIdNumber(value: string, today = todayInChina()): Ch
   };
 }
 
-export function isValidResidentIdNumber(value: string, today = todayInChina()): boolean {
+export function isValidResidentIdNumber(value: string, today = chinaToday()): boolean {
   return parseResidentIdNumber(value, today).ok;
 }
 
@@ -152,11 +150,7 @@ export interface IdDocument {
  * a format check for the others. The type itself is checked by the caller against
  * `codeList('idDocumentType')`.
  */
-export function parseIdDocument(
-  idType: string,
-  idNumber: string,
-  today = todayInChina(),
-): Checked<IdDocument> {
+export function parseIdDocument(idType: string, idNumber: string, today = chinaToday()): Checked<IdDocument> {
   if (idType === RESIDENT_ID_CARD) {
     const parsed = parseResidentIdNumber(idNumber, today);
     if (!parsed.ok) return parsed;
@@ -182,7 +176,7 @@ export interface StudentNumberParts {
 }
 
 /** Validate and parse a 全国中小学生学籍号 (see the header for the forms and their source). */
-export function parseStudentNumber(value: string, today = todayInChina()): Checked<StudentNumberParts> {
+export function parseStudentNumber(value: string, today = chinaToday()): Checked<StudentNumberParts> {
   const number = normalise(value);
   if (!number) return { ok: false, problem: 'empty' };
   if (!/^[A-Z]/.test(number)) return { ok: false, problem: 'format' };
@@ -209,7 +203,7 @@ export function parseStudentNumber(value: string, today = todayInChina()): Check
   return { ok: true, value: { number, form, divisionCode: body.slice(0, 6), birthDate: parts.birthDate } };
 }
 
-export function isValidStudentNumber(value: string, today = todayInChina()): boolean {
+export function isValidStudentNumber(value: string, today = chinaToday()): boolean {
   return parseStudentNumber(value, today).ok;
 }
 

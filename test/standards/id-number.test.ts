@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { chinaToday } from '../../src/china-time';
 import { codeList } from '../../src/standards/codes';
 import {
   idNumberProblemMessage,
@@ -8,7 +9,6 @@ import {
   parseStudentNumber,
   RESIDENT_ID_CARD,
   residentIdCheckDigit,
-  todayInChina,
 } from '../../src/standards/id-number';
 
 // Check characters below are worked by hand: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2,
@@ -102,7 +102,7 @@ describe('GB 11643 居民身份证号码', () => {
 
   it("uses China's date for today", () => {
     // 2026-04-30T17:00Z is already 1 May in Beijing.
-    expect(todayInChina(new Date('2026-04-30T17:00:00Z'))).toBe('2026-05-01');
+    expect(chinaToday(new Date('2026-04-30T17:00:00Z'))).toBe('2026-05-01');
   });
 });
 

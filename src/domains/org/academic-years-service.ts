@@ -4,12 +4,13 @@
  * is the system variant (demo generator) without a policy check.
  */
 import { authorizeInDistrict } from '../../access/policy';
+import { chinaToday } from '../../china-time';
 import { auditInTx, type Ctx, inTransaction, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
 import { conflict, notFound } from '../../errors';
 import { type AcademicYearView, presentAcademicYear } from './presenter';
 import * as repo from './repository';
-import { type AcademicYearInput, academicYearErrors, type TermInput, todayInChina } from './rules';
+import { type AcademicYearInput, academicYearErrors, type TermInput } from './rules';
 import { authorizeBureauChange, diff, throwIfAny, writeUnique } from './service-common';
 
 const termInput = ({ seq, name, startsOn, endsOn }: repo.TermRow): TermInput => ({
@@ -30,7 +31,7 @@ function replaceTerms(tx: Tx, year: repo.AcademicYearRow, terms: readonly TermIn
 
 async function present(db: DbOrTx, year: repo.AcademicYearRow): Promise<AcademicYearView> {
   const termRows = await repo.termsOf(db, year.districtId, [year.id]);
-  return presentAcademicYear(year, termRows, todayInChina());
+  return presentAcademicYear(year, termRows, chinaToday());
 }
 
 export async function createAcademicYear(
@@ -72,7 +73,7 @@ export async function createAcademicYearInTx(
   return year;
 }
 
-export async function listAcademicYears(ctx: Ctx, districtId: string, today = todayInChina()) {
+export async function listAcademicYears(ctx: Ctx, districtId: string, today = chinaToday()) {
   const principal = requirePrincipal(ctx);
   authorizeInDistrict(principal, 'org.read', districtId, 'district');
   const years = await repo.listAcademicYears(ctx.db, districtId);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { chinaToday } from '../../china-time';
 import {
   academicYearErrors,
   canNest,
@@ -13,7 +14,6 @@ import {
   schoolFieldErrors,
   schoolIdOf,
   subtreeFitsSchool,
-  todayInChina,
 } from './rules';
 
 const primary = { schoolType: 'primary', operatingTypeCode: '211' };
@@ -190,6 +190,6 @@ describe('academic years', () => {
 
   it('takes today in China, not UTC', () => {
     // 2026-08-31T17:00Z is already 1 September in Beijing.
-    expect(todayInChina(new Date('2026-08-31T17:00:00Z'))).toBe('2026-09-01');
+    expect(chinaToday(new Date('2026-08-31T17:00:00Z'))).toBe('2026-09-01');
   });
 });

@@ -301,9 +301,6 @@ export function academicYearErrors(prefix: string, year: AcademicYearInput): Fie
 }
 
 /** Today's date in China (Asia/Shanghai), as an ISO date: terms change at local midnight. */
-export function todayInChina(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
-}
 
 /** The operating type name from the 办学类型 list, for responses. */
 export function operatingTypeName(code: string | null): string | null {

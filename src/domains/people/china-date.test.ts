@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, chinaToday } from './china-date';
+import { addDays, chinaToday } from '../../china-time';
 
 describe('chinaToday', () => {
   it('is the date in Beijing: 16:00 UTC is already the next day there', () => {

@@ -6,6 +6,7 @@
  * A valid row becomes a normalised payload; a bad one a list of problems naming column and rule.
  */
 
+import { addDays } from '../../china-time';
 import {
   idNumberProblemMessage,
   parseIdDocument,
@@ -15,7 +16,6 @@ import {
   type ResidentIdParts,
 } from '../../standards/id-number';
 import { gradeName } from '../../standards/school-types';
-import { addDays } from './china-date';
 import {
   codeLookup,
   EXAMPLE_STAFF_ID,

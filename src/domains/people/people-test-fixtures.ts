@@ -5,11 +5,11 @@
  */
 import { eq } from 'drizzle-orm';
 import { request, type TestUser } from '../../../test/support/app';
+import { addDays, chinaToday } from '../../china-time';
 import type { Db } from '../../db/client';
 import { SESSION_COOKIE } from '../../http/auth';
 import type { App } from '../../http/types';
 import { academicYears, orgUnits, terms } from '../org/schema';
-import { addDays, chinaToday } from './china-date';
 import {
   classMemberships,
   enrolments,

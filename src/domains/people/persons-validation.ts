@@ -4,10 +4,10 @@
  */
 
 import { normaliseIdentifier } from '../../access/protect';
+import { chinaToday } from '../../china-time';
 import type { FieldError } from '../../errors';
 import { isValidCode } from '../../standards/codes';
 import { idNumberProblemMessage, parseIdDocument, RESIDENT_ID_CARD } from '../../standards/id-number';
-import { chinaToday } from './china-date';
 import { fieldError } from './field-errors';
 
 export interface PersonInput {

@@ -7,9 +7,9 @@ import {
   seedDistrict,
   type TestApp,
 } from '../../../test/support/app';
+import { chinaToday } from '../../china-time';
 import { loadSessionUser } from '../accounts/principal-repository';
 import { orgUnits } from '../org/schema';
-import { chinaToday } from './china-date';
 import {
   type CurrentYear,
   daysFromToday,

@@ -7,13 +7,13 @@
  */
 import { personAccessOf } from '../../access/person-scope';
 import { authorize, covers, scopeOf } from '../../access/policy';
+import { chinaToday } from '../../china-time';
 import { auditInTx, type Ctx, inTransaction, type RequestAuditEvent, requirePrincipal } from '../../context';
 import type { Tx } from '../../db/client';
 import { conflict, forbidden, notFound } from '../../errors';
 import { isValidCode } from '../../standards/codes';
 import { generatePassword } from '../accounts/passwords';
 import { createUserInTx } from '../accounts/users-service';
-import { chinaToday } from './china-date';
 import { fieldError, invalid, throwIfAny } from './field-errors';
 import { type PersonSummary, presentPerson } from './persons-presenter';
 import * as persons from './persons-repository';

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { personAccessOf } from '../../access/person-scope';
 import { authorize, authorizeDistrictWide } from '../../access/policy';
 import { decrypt, encrypt, identityHash, keysOf, maskStudentNumber } from '../../access/protect';
+import { chinaToday } from '../../china-time';
 import { auditInTx, type Ctx, inTransaction, type RequestAuditEvent, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
 import { conflict, DomainError, type FieldError, forbidden, notFound } from '../../errors';
@@ -16,7 +17,6 @@ import { idNumberProblemMessage, parseStudentNumber } from '../../standards/id-n
 import { gradesFor } from '../../standards/school-types';
 import type { AcademicYearRow, OrgUnitRow } from '../org/repository';
 import { findAcademicYear, findOrgUnit, lockTree } from '../org/repository';
-import { chinaToday } from './china-date';
 import { fieldError, invalid, throwIfAny } from './field-errors';
 import { presentPerson } from './persons-presenter';
 import * as persons from './persons-repository';
