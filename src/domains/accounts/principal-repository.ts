@@ -1,4 +1,4 @@
-import { and, gt, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, fillPlaceholders, gt, isNull, lte, or, type Query, type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
 import type { Principal, ScopedCityGrant, ScopedGrant } from '../../access/principal';
@@ -6,6 +6,7 @@ import { type CityRole, type DistrictRole, isCityRole, isDistrictRole } from '..
 import type { DbOrTx } from '../../db/client';
 import { personRelationsJson, toPersonRelations } from '../people/relations-sql';
 import { cityGrants, grants } from './schema';
+import type { ActiveSession } from './sessions';
 
 /** A grant that gives rights right now: not revoked, started, not expired. */
 export const inForce = (t: typeof grants | typeof cityGrants) =>
@@ -13,21 +14,37 @@ export const inForce = (t: typeof grants | typeof cityGrants) =>
 
 const dialect = new PgDialect();
 const SESSION_USER_STATEMENT = 'mingde_load_session_user';
+const SESSION_PRINCIPAL_STATEMENT = 'mingde_load_session_principal';
+
+/** Statement texts rendered once per process: the text never varies, only the parameters. */
+const rendered = new Map<string, Query>();
 
 /**
- * Run `statement` as a named prepared statement when `db` is a pool-backed database: PostgreSQL
- * then plans it once per connection instead of on every request (planning the relations subqueries
- * costs several times their execution). The text never varies, only the parameters. Inside a
- * transaction (no `$client`), it runs as an ordinary query.
+ * Run the statement `build` makes as a named prepared statement when `db` is a pool-backed
+ * database: PostgreSQL then plans it once per connection instead of on every request (planning
+ * the relations subqueries costs several times their execution), and its text is rendered once per
+ * process (rendering the large SQL tree costs the server CPU on every request). `build` gets a
+ * function naming each parameter; inside a transaction (no `$client`) it runs as an ordinary query
+ * with the values in place.
  */
-async function runPrepared<T>(db: DbOrTx, name: string, statement: SQL): Promise<T[]> {
+async function runPrepared<T, V extends Record<string, unknown>>(
+  db: DbOrTx,
+  name: string,
+  values: V,
+  build: (param: (key: keyof V & string) => unknown) => SQL,
+): Promise<T[]> {
   const client = (db as { $client?: { query?: unknown } }).$client;
   if (client && typeof client.query === 'function') {
-    const { sql: text, params } = dialect.sqlToQuery(statement);
-    const result = await (client as Pick<Pool, 'query'>).query({ name, text, values: params });
+    let query = rendered.get(name);
+    if (!query) {
+      query = dialect.sqlToQuery(build((key) => sql.placeholder(key)));
+      rendered.set(name, query);
+    }
+    const params = fillPlaceholders(query.params, values);
+    const result = await (client as Pick<Pool, 'query'>).query({ name, text: query.sql, values: params });
     return result.rows as T[];
   }
-  return (await db.execute(statement)).rows as T[];
+  return (await db.execute(build((key) => values[key]))).rows as T[];
 }
 
 /** The principal of an active user with the grants in force now, or null. */
@@ -48,20 +65,10 @@ interface SessionUserRow {
 }
 
 /**
- * The principal of an active user, and whether that user must change the password before doing
- * anything else; null for a disabled or unknown user. Loaded per request, so a revoked or expired
- * grant, a disabled account, an ended assignment, a transfer or a removed guardian relation stop
- * working at once. This runs on every request, so it is ONE prepared statement (one round trip,
- * planned once per connection): the user, its grants and city grants in force, and its relations
- * to people (see people/relations-sql.ts), each aggregated to json.
- * It joins org_units and districts itself, not through the org services: the hot path, one round trip.
+ * The columns of a principal for the user row aliased `u`: the user, its grants and city grants in
+ * force, and its relations to people (see people/relations-sql.ts), each aggregated to json.
  */
-export async function loadSessionUser(
-  db: DbOrTx,
-  userId: string,
-): Promise<{ principal: Principal; mustChangePassword: boolean } | null> {
-  const statement = sql`
-    select u.id, u.username, u.display_name as "displayName", u.home_district_id as "homeDistrictId",
+const principalColumns = sql`u.id, u.username, u.display_name as "displayName", u.home_district_id as "homeDistrictId",
       u.is_platform_admin as "isPlatformAdmin", u.must_change_password as "mustChangePassword",
       (select coalesce(json_agg(json_build_object('grantId', grants.id, 'role', grants.role,
           'districtId', grants.district_id, 'orgUnitId', grants.org_unit_id, 'path', o.path)), '[]'::json)
@@ -76,11 +83,34 @@ export async function loadSessionUser(
           left join districts d on d.city_bureau_id = city_grants.city_bureau_id and d.closed_at is null
           where city_grants.user_id = u.id and ${inForce(cityGrants)}
           group by city_grants.id) cg) as "cityGrants",
-      ${personRelationsJson(sql`u.id`)} as relations
-    from users u
-    where u.id = ${userId} and u.status = 'active'`;
-  const rows = await runPrepared<SessionUserRow>(db, SESSION_USER_STATEMENT, statement);
-  const user = rows[0];
+      ${personRelationsJson(sql`u.id`)} as relations`;
+
+/**
+ * The principal of an active user, and whether that user must change the password before doing
+ * anything else; null for a disabled or unknown user. Loaded per request, so a revoked or expired
+ * grant, a disabled account, an ended assignment, a transfer or a removed guardian relation stop
+ * working at once. This runs on every request, so it is ONE prepared statement (one round trip,
+ * planned once per connection): the user, its grants and city grants in force, and its relations
+ * to people (see people/relations-sql.ts), each aggregated to json.
+ * It joins org_units and districts itself, not through the org services: the hot path, one round trip.
+ */
+export async function loadSessionUser(
+  db: DbOrTx,
+  userId: string,
+): Promise<{ principal: Principal; mustChangePassword: boolean } | null> {
+  const rows = await runPrepared<SessionUserRow, { userId: string }>(
+    db,
+    SESSION_USER_STATEMENT,
+    { userId },
+    (param) =>
+      sql`select ${principalColumns} from users u where u.id = ${param('userId')} and u.status = 'active'`,
+  );
+  return toSessionUser(rows[0]);
+}
+
+function toSessionUser(
+  user: SessionUserRow | undefined,
+): { principal: Principal; mustChangePassword: boolean } | null {
   if (!user) return null;
 
   const principal: Principal = {
@@ -99,4 +129,39 @@ export async function loadSessionUser(
     relations: toPersonRelations(user.relations),
   };
   return { principal, mustChangePassword: user.mustChangePassword };
+}
+
+/**
+ * The request path's one statement: the live session a token hash names (neither expired nor
+ * revoked; its idle lifetime extended at most once a minute, so a busy session is not a lock hot spot) and the
+ * principal of its user, or null when either is gone. Nothing is cached: a revoked session, a
+ * disabled account or an ended grant stop working on the very next request.
+ */
+export async function loadSessionPrincipal(
+  db: DbOrTx,
+  tokenHash: string,
+  hours: number,
+): Promise<{ session: ActiveSession; principal: Principal; mustChangePassword: boolean } | null> {
+  const rows = await runPrepared<
+    SessionUserRow & { tokenHash: string; csrfTokenHash: string },
+    { tokenHash: string; hours: number }
+  >(db, SESSION_PRINCIPAL_STATEMENT, { tokenHash, hours }, (param) => {
+    const live = sql`s.token_hash = ${param('tokenHash')} and s.revoked_at is null and s.expires_at > now()`;
+    return sql`
+      with touched as (
+        update sessions s set last_seen_at = now(), expires_at = now() + make_interval(hours => ${param('hours')})
+        where ${live} and s.last_seen_at < now() - interval '1 minute'
+        returning s.token_hash
+      )
+      select s.token_hash as "tokenHash", s.csrf_token_hash as "csrfTokenHash", ${principalColumns}
+      from sessions s join users u on u.id = s.user_id
+      where ${live} and u.status = 'active'`;
+  });
+  const row = rows[0];
+  const loaded = toSessionUser(row);
+  if (!row || !loaded) return null;
+  return {
+    session: { tokenHash: row.tokenHash, userId: row.id, csrfTokenHash: row.csrfTokenHash },
+    ...loaded,
+  };
 }

@@ -37,29 +37,6 @@ export type ActiveSession = {
   csrfTokenHash: string;
 };
 
-/**
- * The session a token names, if it is neither expired nor revoked. Its idle lifetime is extended
- * at most once a minute: writing the row on every request would make one busy session a point of
- * lock contention (and every read a write).
- */
-export async function resolveSession(
-  db: DbOrTx,
-  token: string,
-  hours: number,
-): Promise<ActiveSession | null> {
-  const tokenHash = sha256(token);
-  const live = sql`${sessions.tokenHash} = ${tokenHash} and ${sessions.revokedAt} is null and ${sessions.expiresAt} > now()`;
-  const result = await db.execute<ActiveSession>(sql`
-    with touched as (
-      update ${sessions} set last_seen_at = now(), expires_at = now() + make_interval(hours => ${hours})
-      where ${live} and ${sessions.lastSeenAt} < now() - interval '1 minute'
-      returning token_hash
-    )
-    select token_hash as "tokenHash", user_id as "userId", csrf_token_hash as "csrfTokenHash"
-    from ${sessions} where ${live}`);
-  return result.rows[0] ?? null;
-}
-
 export function csrfTokenMatches(session: ActiveSession, presented: string | undefined): boolean {
   if (!presented) return false;
   const a = Buffer.from(sha256(presented));

@@ -3,12 +3,12 @@
  * caller's PersonScope and filters with `personVisibleSql`; system reads (registration) say so.
  * Joins org_units for school and class names and paths (read-only; the org domain owns the rows).
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PersonScope } from '../../access/person-scope';
 import type { DbOrTx, Tx } from '../../db/client';
 import { chinaTodaySql } from './china-date';
 import { persons } from './schema';
-import { personVisibleSql, scopeDistricts } from './visibility-sql';
+import { type PersonRef, personVisibleSql, scopeDistricts } from './visibility-sql';
 
 export type PersonRow = typeof persons.$inferSelect;
 export type NewPersonRow = typeof persons.$inferInsert;
@@ -120,10 +120,24 @@ export interface ProfileRelative extends Record<string, unknown> {
   isPrimary: boolean;
 }
 
-/** A person's current roles: enrolments (with the current class), staff posts, guardians, children. */
-export async function profileParts(db: DbOrTx, scope: PersonScope, person: PersonRow) {
+/** A json array of the rows of `query` in its order (column aliases become the keys), '[]' when none. */
+const jsonRows = (query: SQL) => sql`coalesce((select json_agg(r) from (${query}) r), '[]'::json)`;
+
+export interface ProfileParts {
+  enrolments: ProfileEnrolment[];
+  posts: ProfilePost[];
+  guardians: ProfileRelative[];
+  children: ProfileRelative[];
+}
+
+/**
+ * A person's current roles as four json columns: enrolments (with the current class), staff posts,
+ * guardians, children (the last two only where visible under the scope). `person` names the
+ * person's district and id (columns of the enclosing query).
+ */
+function profilePartsColumns(scope: PersonScope, person: PersonRef) {
   const { districtId, id } = person;
-  const enrolments = await db.execute<ProfileEnrolment>(sql`
+  const enrolments = sql`
     select e.id as "enrolmentId", e.school_id as "schoolId", s.name as "schoolName", e.status,
       e.entered_on::text as "enteredOn", e.student_number_masked as "studentNumberMasked",
       c.id as "classId", c.name as "className", c.grade_code as "gradeCode", m.academic_year_id as "academicYearId"
@@ -135,8 +149,8 @@ export async function profileParts(db: DbOrTx, scope: PersonScope, person: Perso
       order by m.started_on desc limit 1) m on true
     left join org_units c on c.district_id = e.district_id and c.id = m.class_id
     where e.district_id = ${districtId} and e.person_id = ${id} and e.status in ('active', 'suspended')
-    order by e.entered_on desc`);
-  const posts = await db.execute<ProfilePost>(sql`
+    order by e.entered_on desc`;
+  const posts = sql`
     select sp.id as "postId", sp.school_id as "schoolId", s.name as "schoolName", sp.post_code as "postCode",
       sp.establishment_code as "establishmentCode", sp.is_full_time_teacher as "isFullTimeTeacher",
       sp.started_on::text as "startedOn"
@@ -144,26 +158,50 @@ export async function profileParts(db: DbOrTx, scope: PersonScope, person: Perso
     join org_units s on s.district_id = sp.district_id and s.id = sp.school_id
     where sp.district_id = ${districtId} and sp.person_id = ${id}
       and sp.started_on <= ${chinaTodaySql} and (sp.ended_on is null or sp.ended_on > ${chinaTodaySql})
-    order by sp.started_on`);
+    order by sp.started_on`;
   const relatives = (side: 'guardians' | 'children') => {
     const [mine, theirs] =
       side === 'guardians'
         ? [sql`g.child_person_id`, sql`g.guardian_person_id`]
         : [sql`g.guardian_person_id`, sql`g.child_person_id`];
     const other = personVisibleSql(scope, { districtId: sql`o.district_id`, id: sql`o.id` });
-    return db.execute<ProfileRelative>(sql`
+    return sql`
       select o.id as "personId", o.name, g.relation_code as "relationCode", g.is_primary as "isPrimary"
       from guardian_relations g
       join persons o on o.district_id = g.district_id and o.id = ${theirs}
       where g.district_id = ${districtId} and ${mine} = ${id} and (g.ended_at is null or g.ended_at > now())
         and ${other}
-      order by g.is_primary desc, o.name, o.id`);
+      order by g.is_primary desc, o.name, o.id`;
   };
-  const [guardians, children] = [await relatives('guardians'), await relatives('children')];
   return {
-    enrolments: enrolments.rows,
-    posts: posts.rows,
-    guardians: guardians.rows,
-    children: children.rows,
+    enrolments: jsonRows(enrolments),
+    posts: jsonRows(posts),
+    guardians: jsonRows(relatives('guardians')),
+    children: jsonRows(relatives('children')),
   };
+}
+
+/**
+ * The profile of a person visible under the scope: the person and their current roles, in one
+ * statement (one round trip: the profile is a hot read); undefined when out of scope.
+ */
+export async function findVisibleProfile(
+  db: DbOrTx,
+  scope: PersonScope,
+  id: string,
+): Promise<{ person: PersonRow; parts: ProfileParts } | undefined> {
+  const parts = profilePartsColumns(scope, { districtId: persons.districtId, id: persons.id });
+  const [row] = await db
+    .select({
+      person: persons,
+      enrolments: sql<ProfileEnrolment[]>`${parts.enrolments}`,
+      posts: sql<ProfilePost[]>`${parts.posts}`,
+      guardians: sql<ProfileRelative[]>`${parts.guardians}`,
+      children: sql<ProfileRelative[]>`${parts.children}`,
+    })
+    .from(persons)
+    .where(and(eq(persons.id, id), inScopeDistricts(scope), visible(scope)));
+  if (!row) return undefined;
+  const { person, ...rest } = row;
+  return { person, parts: rest };
 }

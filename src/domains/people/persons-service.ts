@@ -154,9 +154,9 @@ export async function getPersonProfile(ctx: Ctx, id: string): Promise<PersonProf
   const principal = requirePrincipal(ctx);
   if (!personAccessOf(ctx).canEverPersons(principal, 'person.read')) throw forbidden();
   const scope = personAccessOf(ctx).personScope(principal, 'person.read');
-  const person = await repo.findVisiblePerson(ctx.db, scope, id);
-  if (!person) throw notFound('person');
-  const parts = await repo.profileParts(ctx.db, scope, person);
+  const found = await repo.findVisibleProfile(ctx.db, scope, id);
+  if (!found) throw notFound('person');
+  const { person, parts } = found;
   const touched = [
     person.id,
     ...parts.guardians.map((g) => g.personId),

@@ -135,6 +135,8 @@ export const classMemberships = pgTable(
     }),
     index('class_memberships_class_idx').on(t.districtId, t.classId),
     index('class_memberships_person_idx').on(t.districtId, t.personId),
+    // The profile's and school roster's "current class of this enrolment" lookups.
+    index('class_memberships_enrolment_idx').on(t.districtId, t.enrolmentId),
   ],
 );
 

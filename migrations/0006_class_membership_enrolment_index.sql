@@ -1,0 +1,1 @@
+CREATE INDEX "class_memberships_enrolment_idx" ON "class_memberships" USING btree ("district_id","enrolment_id");
