@@ -8,7 +8,7 @@ import type { Tx } from '../src/db/client';
 import { generatePassword } from '../src/domains/accounts/passwords';
 import { createUserInTx } from '../src/domains/accounts/users-service';
 import type { AuditLog } from '../src/domains/audit/log';
-import { createAcademicYearInTx } from '../src/domains/org/academic-years-service';
+import { createAcademicYearInTx, termsOfYear } from '../src/domains/org/academic-years-service';
 import {
   createCityBureauInTx,
   createDistrictWithRoot,
@@ -16,7 +16,6 @@ import {
 } from '../src/domains/org/districts-service';
 import { createGroupingInTx } from '../src/domains/org/groupings-service';
 import { createOrgTree, type OrgNodeInput } from '../src/domains/org/org-tree-service';
-import { termsOf } from '../src/domains/org/repository';
 import { analyzeAfterBulkLoad, insertPersonAccounts } from '../src/domains/people/demo-bulk-repository';
 import type { DemoOptions } from './options';
 import { type Featured, type FeaturedPerson, relationNames } from './people';
@@ -204,7 +203,7 @@ async function writeDemo(
   }
 
   const currentYear = years[years.length - 1];
-  const terms = await termsOf(tx, district.id, [yearIds[0] ?? '']);
+  const terms = await termsOfYear(tx, district.id, yearIds[0] ?? '');
   const people = await writePeople(ctx, tx, {
     districtId: district.id,
     plan,

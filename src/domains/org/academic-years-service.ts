@@ -126,3 +126,8 @@ export async function updateAcademicYear(
   });
   return present(ctx.db, updated);
 }
+
+/** System use (demo generator): the terms of one academic year, in order. */
+export function termsOfYear(db: DbOrTx, districtId: string, academicYearId: string) {
+  return repo.termsOf(db, districtId, [academicYearId]);
+}
