@@ -1,4 +1,4 @@
-import type { MessageCode, ResourceName } from './i18n/messages';
+import { type Lang, type MessageCode, type ResourceName, translate } from './i18n/messages';
 
 export interface FieldError {
   /** Dotted path of the bad field, e.g. `body.schoolCode`. */
@@ -31,3 +31,30 @@ export const conflict = (code: MessageCode, params: Record<string, unknown> = {}
 /** A rule about one field broken: 422 with the field named. */
 export const invalidField = (path: string, code: MessageCode, params: Record<string, unknown> = {}) =>
   new DomainError(422, 'request.invalid', {}, [{ path, code, messageCode: code, params }]);
+
+/** A value for a message placeholder, either plain or per language (kind and type names). */
+export type MessageParam = string | number | Record<Lang, string>;
+
+/** A field error whose text is filled in now, so placeholders can carry per-language names. */
+export function fieldError(
+  path: string,
+  code: MessageCode,
+  params: Record<string, MessageParam> = {},
+): FieldError {
+  const pick = (lang: Lang) =>
+    Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'object' ? v[lang] : v]));
+  return {
+    path,
+    code,
+    messageCode: code,
+    params: pick('zh-CN'),
+    message: { 'zh-CN': translate(code, 'zh-CN', pick('zh-CN')), en: translate(code, 'en', pick('en')) },
+  };
+}
+
+/** 422 listing every bad field. */
+export const invalid = (errors: FieldError[]) => new DomainError(422, 'request.invalid', {}, errors);
+
+export function throwIfAny(errors: FieldError[]): void {
+  if (errors.length > 0) throw invalid(errors);
+}

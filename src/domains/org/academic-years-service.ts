@@ -7,11 +7,11 @@ import { authorizeInDistrict } from '../../access/policy';
 import { chinaToday } from '../../china-time';
 import { auditInTx, type Ctx, inTransaction, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
-import { conflict, notFound } from '../../errors';
+import { conflict, notFound, throwIfAny } from '../../errors';
 import { type AcademicYearView, presentAcademicYear } from './presenter';
 import * as repo from './repository';
 import { type AcademicYearInput, academicYearErrors, type TermInput } from './rules';
-import { authorizeBureauChange, diff, throwIfAny, writeUnique } from './service-common';
+import { authorizeBureauChange, diff, writeUnique } from './service-common';
 
 const termInput = ({ seq, name, startsOn, endsOn }: repo.TermRow): TermInput => ({
   seq,

@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { authorizeCity, authorizeInDistrict, cityScopeOf, districtsOf } from '../../access/policy';
 import { auditInTx, type Ctx, inTransaction, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
-import { conflict, type FieldError, notFound } from '../../errors';
+import { conflict, type FieldError, fieldError, invalid, notFound, throwIfAny } from '../../errors';
 import { divisionLevel, isWithin } from '../../standards/divisions';
 import { PLATFORM_DISTRICT_ID } from '../audit/log';
 import { type DistrictView, presentCityBureau, presentDistrict } from './presenter';
 import * as repo from './repository';
-import { childPath, fieldError } from './rules';
-import { diff, invalid, recordUnitChanges, throwIfAny, visibleTo, writeUnique } from './service-common';
+import { childPath } from './rules';
+import { diff, recordUnitChanges, visibleTo, writeUnique } from './service-common';
 
 // ---------------------------------------------------------------------------------------------
 // City bureaus

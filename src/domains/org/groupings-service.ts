@@ -7,11 +7,10 @@ import { authorizeInDistrict, districtsOf } from '../../access/policy';
 import type { Principal } from '../../access/principal';
 import { auditInTx, type Ctx, inTransaction, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
-import { conflict, DomainError, type FieldError } from '../../errors';
+import { conflict, DomainError, type FieldError, fieldError, invalid, throwIfAny } from '../../errors';
 import { type GroupingView, presentGrouping } from './presenter';
 import * as repo from './repository';
-import { fieldError } from './rules';
-import { authorizeBureauChange, diff, invalid, throwIfAny, visibleTo, writeUnique } from './service-common';
+import { authorizeBureauChange, diff, visibleTo, writeUnique } from './service-common';
 
 export interface CreateGroupingInput {
   districtId: string;

@@ -8,7 +8,7 @@ import type { Principal } from '../../access/principal';
 import type { Action } from '../../access/roles';
 import { type Ctx, inTransaction, requirePrincipal } from '../../context';
 import type { Tx } from '../../db/client';
-import { conflict, notFound } from '../../errors';
+import { conflict, fieldError, invalid, notFound } from '../../errors';
 import { assertRoomUnder, schoolInfoOf, subtreeUnits } from './org-unit-checks';
 import { type OrgUnitView, presentOrgUnit } from './presenter';
 import type { OrgUnitRow } from './repository';
@@ -16,13 +16,12 @@ import * as repo from './repository';
 import {
   canNest,
   childPath,
-  fieldError,
   isInSubtree,
   nestingError,
   schoolTypeConflictError,
   subtreeFitsSchool,
 } from './rules';
-import { invalid, recordUnitChanges, visibleTo } from './service-common';
+import { recordUnitChanges, visibleTo } from './service-common';
 
 /**
  * Lock the district's tree exclusively and re-read the unit under it, re-checking access on the

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { authorize } from '../../access/policy';
 import { type Ctx, inTransaction, requirePrincipal } from '../../context';
 import type { Tx } from '../../db/client';
-import { conflict, type DomainError, type FieldError, notFound } from '../../errors';
+import { conflict, type DomainError, type FieldError, fieldError, notFound, throwIfAny } from '../../errors';
 import { type SchoolTypeId, schoolTypeById } from '../../standards/school-types';
 import { cleanName, schoolInfoOf, specificFields } from './org-unit-checks';
 import { type OrgUnitView, presentOrgUnit } from './presenter';
@@ -17,7 +17,6 @@ import {
   canNest,
   childPath,
   divisionFieldError,
-  fieldError,
   gradeFieldError,
   kindNames,
   nestingError,
@@ -25,7 +24,7 @@ import {
   type SchoolInfo,
   schoolFieldErrors,
 } from './rules';
-import { recordUnitChanges, throwIfAny, visibleTo } from './service-common';
+import { recordUnitChanges, visibleTo } from './service-common';
 
 /** One unit to create, with the units to create below it. Fields that do not fit the kind are refused. */
 export interface OrgNodeInput {

@@ -5,7 +5,7 @@
  */
 import { authorize } from '../../access/policy';
 import { type Ctx, inTransaction, requirePrincipal } from '../../context';
-import { conflict, type FieldError, notFound } from '../../errors';
+import { conflict, type FieldError, fieldError, notFound, throwIfAny } from '../../errors';
 import { isOperatingTypeAllowed, type SchoolTypeId, schoolTypeById } from '../../standards/school-types';
 import { assertClassNumberFree, cleanName, specificFields, subtreeUnits } from './org-unit-checks';
 import { type OrgUnitView, presentOrgUnit } from './presenter';
@@ -13,14 +13,13 @@ import type { OrgUnitRow } from './repository';
 import * as repo from './repository';
 import {
   divisionFieldError,
-  fieldError,
   kindNames,
   type OrgUnitKind,
   schoolFieldErrors,
   schoolTypeConflictError,
   subtreeFitsSchool,
 } from './rules';
-import { diff, recordUnitChanges, throwIfAny, unitFields, visibleTo } from './service-common';
+import { diff, recordUnitChanges, unitFields, visibleTo } from './service-common';
 
 export interface UpdateOrgUnitInput {
   /** The version the client read; a stale one answers 409 org.version_conflict. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { chinaToday } from '../../china-time';
+import { fieldError } from '../../errors';
 import {
   academicYearErrors,
   canNest,
   childPath,
   divisionFieldError,
-  fieldError,
   gradeFieldError,
   isInSubtree,
   parentPathOf,

@@ -4,8 +4,8 @@
  * and shared by single creates, moves, reopens and the bulk tree builder.
  */
 
-import type { FieldError } from '../../errors';
-import { type Lang, type MessageCode, translate } from '../../i18n/messages';
+import { type FieldError, fieldError } from '../../errors';
+import type { Lang } from '../../i18n/messages';
 import { codeName } from '../../standards/codes';
 import { divisionName, isValidDivisionCode, isWithin } from '../../standards/divisions';
 import { parseSchoolCode } from '../../standards/school-code';
@@ -61,29 +61,6 @@ export function isInSubtree(path: string, ancestorPath: string): boolean {
 export function rebasePath(path: string, oldPrefix: string, newPrefix: string): string {
   if (!path.startsWith(oldPrefix)) throw new Error(`${path} is not under ${oldPrefix}`);
   return newPrefix + path.slice(oldPrefix.length);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Localised field errors
-
-/** A value for a message placeholder, either plain or per language (kind and type names). */
-export type MessageParam = string | number | Record<Lang, string>;
-
-/** A field error whose text is filled in now, so placeholders can carry per-language names. */
-export function fieldError(
-  path: string,
-  code: MessageCode,
-  params: Record<string, MessageParam> = {},
-): FieldError {
-  const pick = (lang: Lang) =>
-    Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'object' ? v[lang] : v]));
-  return {
-    path,
-    code,
-    messageCode: code,
-    params: pick('zh-CN'),
-    message: { 'zh-CN': translate(code, 'zh-CN', pick('zh-CN')), en: translate(code, 'en', pick('en')) },
-  };
 }
 
 export function schoolTypeName(type: SchoolType): Record<Lang, string> {

@@ -7,16 +7,11 @@ import { allowedOn, authorizeDistrictWide } from '../../access/policy';
 import type { Principal } from '../../access/principal';
 import { auditInTx, type Ctx, type RequestAuditEvent } from '../../context';
 import type { Tx } from '../../db/client';
-import { DomainError, type FieldError } from '../../errors';
+import type { DomainError } from '../../errors';
 import type { ResourceName } from '../../i18n/messages';
 import { type Visible, versionData } from './presenter';
 import type { OrgUnitRow } from './repository';
 import * as repo from './repository';
-
-export const invalid = (errors: FieldError[]) => new DomainError(422, 'request.invalid', {}, errors);
-export const throwIfAny = (errors: FieldError[]) => {
-  if (errors.length > 0) throw invalid(errors);
-};
 
 /** Which units' names and details the caller may see (presenters mask the others). */
 export function visibleTo(principal: Principal): Visible {

@@ -10,12 +10,11 @@ import { type PersonAction, personAccessOf } from '../../access/person-scope';
 import { decrypt, identityHash, keysOf, normaliseIdentifier } from '../../access/protect';
 import { audit, auditInTx, type Ctx, inTransaction, requirePrincipal } from '../../context';
 import type { Tx } from '../../db/client';
-import { conflict, DomainError, forbidden, notFound } from '../../errors';
+import { conflict, DomainError, fieldError, forbidden, invalid, notFound } from '../../errors';
 import { guardianRelation } from '../../standards/family-relation';
 import { passwordProblem } from '../accounts/passwords';
 import { createUserInTx } from '../accounts/users-service';
 import { PLATFORM_DISTRICT_ID } from '../audit/log';
-import { fieldError, invalid } from './field-errors';
 import {
   type ActivationCodeView,
   type ChildView,

@@ -5,10 +5,9 @@
 
 import { normaliseIdentifier } from '../../access/protect';
 import { chinaToday } from '../../china-time';
-import type { FieldError } from '../../errors';
+import { type FieldError, fieldError } from '../../errors';
 import { isValidCode } from '../../standards/codes';
 import { idNumberProblemMessage, parseIdDocument, RESIDENT_ID_CARD } from '../../standards/id-number';
-import { fieldError } from './field-errors';
 
 export interface PersonInput {
   name: string;

@@ -10,11 +10,10 @@ import { authorize, covers, scopeOf } from '../../access/policy';
 import { chinaToday } from '../../china-time';
 import { auditInTx, type Ctx, inTransaction, type RequestAuditEvent, requirePrincipal } from '../../context';
 import type { Tx } from '../../db/client';
-import { conflict, forbidden, notFound } from '../../errors';
+import { conflict, fieldError, forbidden, invalid, notFound, throwIfAny } from '../../errors';
 import { isValidCode } from '../../standards/codes';
 import { generatePassword } from '../accounts/passwords';
 import { createUserInTx } from '../accounts/users-service';
-import { fieldError, invalid, throwIfAny } from './field-errors';
 import { type PersonSummary, presentPerson } from './persons-presenter';
 import * as persons from './persons-repository';
 import { auditPersonsRead, registerCheckedPerson } from './persons-service';
@@ -334,6 +333,32 @@ function endDateFor(
   return endedOn ?? later(today, row.startedOn);
 }
 
+/** End a teaching or head-teacher assignment on `endedOn` (default today), audited in the same transaction. */
+async function endAssignment<R>(
+  ctx: Ctx,
+  found: { districtId: string; id: string; personId: string; startedOn: string; endedOn: string | null },
+  classId: string,
+  endedOnInput: string | undefined,
+  action: 'staff.endTeaching' | 'staff.endHeadTeacher',
+  targetType: 'teachingAssignment' | 'headTeacherAssignment',
+  end: (tx: Tx, endedOn: string) => Promise<R>,
+): Promise<R> {
+  const endedOn = endDateFor(found, endedOnInput, chinaToday());
+  return inTransaction(ctx, async (tx) => {
+    const row = await end(tx, endedOn);
+    await auditInTx(ctx, tx, {
+      districtId: found.districtId,
+      action,
+      targetType,
+      targetId: found.id,
+      subjectIds: [found.personId],
+      outcome: 'success',
+      details: { classId, endedOn },
+    });
+    return row;
+  });
+}
+
 /** `POST /teaching-assignments/:id/end`: the teacher loses the class from `endedOn` (default today). */
 export async function endTeachingAssignment(
   ctx: Ctx,
@@ -343,20 +368,15 @@ export async function endTeachingAssignment(
   const found = await repo.findTeachingAssignment(ctx.db, id);
   const cls = await assignmentClassFor(ctx, found, 'teachingAssignment');
   if (!found) throw notFound('teachingAssignment');
-  const endedOn = endDateFor(found, input.endedOn, chinaToday());
-  const row = await inTransaction(ctx, async (tx) => {
-    const row = await repo.endTeachingAssignment(tx, found.districtId, found.id, endedOn);
-    await auditInTx(ctx, tx, {
-      districtId: found.districtId,
-      action: 'staff.endTeaching',
-      targetType: 'teachingAssignment',
-      targetId: found.id,
-      subjectIds: [found.personId],
-      outcome: 'success',
-      details: { classId: cls.id, endedOn },
-    });
-    return row;
-  });
+  const row = await endAssignment(
+    ctx,
+    found,
+    cls.id,
+    input.endedOn,
+    'staff.endTeaching',
+    'teachingAssignment',
+    (tx, endedOn) => repo.endTeachingAssignment(tx, found.districtId, found.id, endedOn),
+  );
   return presentTeachingAssignment(row, await repo.personName(ctx.db, row.districtId, row.personId));
 }
 
@@ -435,20 +455,15 @@ export async function endHeadTeacherAssignment(
   const found = await repo.findHeadTeacherAssignment(ctx.db, id);
   const cls = await assignmentClassFor(ctx, found, 'headTeacherAssignment');
   if (!found) throw notFound('headTeacherAssignment');
-  const endedOn = endDateFor(found, input.endedOn, chinaToday());
-  const row = await inTransaction(ctx, async (tx) => {
-    const row = await repo.endHeadTeacherAssignment(tx, found.districtId, found.id, endedOn);
-    await auditInTx(ctx, tx, {
-      districtId: found.districtId,
-      action: 'staff.endHeadTeacher',
-      targetType: 'headTeacherAssignment',
-      targetId: found.id,
-      subjectIds: [found.personId],
-      outcome: 'success',
-      details: { classId: cls.id, endedOn },
-    });
-    return row;
-  });
+  const row = await endAssignment(
+    ctx,
+    found,
+    cls.id,
+    input.endedOn,
+    'staff.endHeadTeacher',
+    'headTeacherAssignment',
+    (tx, endedOn) => repo.endHeadTeacherAssignment(tx, found.districtId, found.id, endedOn),
+  );
   return presentHeadTeacherAssignment(row, await repo.personName(ctx.db, row.districtId, row.personId));
 }
 

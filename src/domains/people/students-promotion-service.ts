@@ -14,11 +14,10 @@ import { z } from 'zod';
 import { authorize } from '../../access/policy';
 import { auditInTx, type Ctx, inTransaction, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
-import { DomainError, type FieldError } from '../../errors';
+import { DomainError, type FieldError, fieldError, invalid, throwIfAny } from '../../errors';
 import { gradeName, gradesFor } from '../../standards/school-types';
 import { createOrgTree, type OrgNodeInput } from '../org/org-tree-service';
 import { findAcademicYear, findOrgUnit, type OrgUnitRow, subtree } from '../org/repository';
-import { fieldError, invalid, throwIfAny } from './field-errors';
 import * as repo from './students-repository';
 import { className, nextGrade } from './students-rules';
 

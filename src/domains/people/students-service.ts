@@ -12,12 +12,20 @@ import { decrypt, encrypt, identityHash, keysOf, maskStudentNumber } from '../..
 import { chinaToday } from '../../china-time';
 import { auditInTx, type Ctx, inTransaction, type RequestAuditEvent, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
-import { conflict, DomainError, type FieldError, forbidden, notFound } from '../../errors';
+import {
+  conflict,
+  DomainError,
+  type FieldError,
+  fieldError,
+  forbidden,
+  invalid,
+  notFound,
+  throwIfAny,
+} from '../../errors';
 import { idNumberProblemMessage, parseStudentNumber } from '../../standards/id-number';
 import { gradesFor } from '../../standards/school-types';
 import type { AcademicYearRow, OrgUnitRow } from '../org/repository';
 import { findAcademicYear, findOrgUnit, lockTree } from '../org/repository';
-import { fieldError, invalid, throwIfAny } from './field-errors';
 import { presentPerson } from './persons-presenter';
 import * as persons from './persons-repository';
 import { auditPersonsRead, registerCheckedPerson, visiblePersonOrThrow } from './persons-service';
