@@ -21,7 +21,7 @@ const allowAll: PersonAccessPolicy = {
 const policy = process.argv.includes('allow-all') ? 'allow-all' : 'enforced';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const config = loadConfig();
-const platform = await openPlatform(() => {}, config, { poolSize: 20 });
+const platform = await openPlatform(() => {}, config);
 const auditLog = createAuditLog({ db: platform.database.db, headFile: config.auditHeadFile });
 await ensureDemo(platform, auditLog, say);
 const app = await buildApp(

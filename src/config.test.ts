@@ -12,7 +12,13 @@ describe('config', () => {
     expect(c.auditHeadFile).toBe('/srv/mingde/data/audit-head.json');
     expect(c.dataKeyFile).toBe('/srv/mingde/data/data-key');
     expect(c.lockoutThreshold).toBe(5);
+    expect(c.dbPool).toBe(8);
     expect(c.lang).toBe('zh-CN');
+  });
+
+  it('takes a pool size of at least one connection', () => {
+    expect(loadConfig({ MINGDE_DB_POOL: '32' }).dbPool).toBe(32);
+    expect(() => loadConfig({ MINGDE_DB_POOL: '0' })).toThrow(/MINGDE_DB_POOL/);
   });
 
   it('names every bad variable, in Chinese and English', () => {
@@ -44,7 +50,7 @@ describe('config', () => {
       .split('<!-- config-table:start -->')[1]
       ?.split('<!-- config-table:end -->')[0];
     const expected = cells(configTable());
-    expect(expected).toHaveLength(17);
+    expect(expected).toHaveLength(18);
     expect(cells(readme ?? '')).toEqual(expected);
   });
 });

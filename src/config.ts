@@ -17,6 +17,10 @@ export const configVariables = {
     doc: 'Embedded database, password file, lock, audit head / 数据目录',
   },
   MINGDE_PG_PORT: { default: '0', doc: 'Embedded PostgreSQL port; 0 = pick a free one / 内嵌数据库端口' },
+  MINGDE_DB_POOL: {
+    default: '8',
+    doc: 'Database connections per process; about 4 × CPU cores / 数据库连接数（约为 CPU 核数的 4 倍）',
+  },
   MINGDE_DEMO: {
     default: 'auto',
     doc: 'auto = create the demo district on an empty embedded database; never; always / 演示数据',
@@ -57,6 +61,7 @@ const schema = z.object({
   ]),
   MINGDE_DATA_DIR: z.string().min(1),
   MINGDE_PG_PORT: z.coerce.number().int().min(0).max(65535),
+  MINGDE_DB_POOL: positiveInt,
   MINGDE_DEMO: z.enum(['auto', 'never', 'always']),
   MINGDE_AUDIT_HEAD_FILE: z.string(),
   MINGDE_DATA_KEY_FILE: z.string(),
@@ -77,6 +82,8 @@ export interface Config {
   databaseUrl: string | null;
   dataDir: string;
   pgPort: number;
+  /** Connections in the request pool: more than the cores can serve only adds switching. */
+  dbPool: number;
   demo: 'auto' | 'never' | 'always';
   auditHeadFile: string;
   /** Encryption and hash keys for identifiers (see src/access/protect.ts). */
@@ -112,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     databaseUrl: c.DATABASE_URL || null,
     dataDir,
     pgPort: c.MINGDE_PG_PORT,
+    dbPool: c.MINGDE_DB_POOL,
     demo: c.MINGDE_DEMO,
     auditHeadFile: c.MINGDE_AUDIT_HEAD_FILE
       ? path.resolve(cwd, c.MINGDE_AUDIT_HEAD_FILE)

@@ -18,7 +18,7 @@ export interface Platform {
 export async function openPlatform(
   log: (line: string) => void,
   config: Config = loadConfig(),
-  options: { poolSize?: number; shareRunning?: boolean } = {},
+  options: { shareRunning?: boolean } = {},
 ): Promise<Platform> {
   let stopEmbedded = async () => {};
   let url = config.databaseUrl;
@@ -41,7 +41,7 @@ export async function openPlatform(
       url = running;
     }
   }
-  const database = openDatabase(url, { max: options.poolSize ?? 20 });
+  const database = openDatabase(url, { max: config.dbPool });
   try {
     await assertUtf8(database.db);
     await migrateDatabase(database);

@@ -1,9 +1,8 @@
-import { and, fillPlaceholders, gt, isNull, lte, or, type Query, type SQL, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Pool } from 'pg';
+import { and, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Principal, ScopedCityGrant, ScopedGrant } from '../../access/principal';
 import { type CityRole, type DistrictRole, isCityRole, isDistrictRole } from '../../access/roles';
 import type { DbOrTx } from '../../db/client';
+import { runPrepared } from '../../db/prepared';
 import { personRelationsJson, toPersonRelations } from '../people/relations-sql';
 import { cityGrants, grants } from './schema';
 import type { ActiveSession } from './sessions';
@@ -12,40 +11,8 @@ import type { ActiveSession } from './sessions';
 export const inForce = (t: typeof grants | typeof cityGrants) =>
   and(isNull(t.revokedAt), lte(t.startsAt, sql`now()`), or(isNull(t.expiresAt), gt(t.expiresAt, sql`now()`)));
 
-const dialect = new PgDialect();
 const SESSION_USER_STATEMENT = 'mingde_load_session_user';
 const SESSION_PRINCIPAL_STATEMENT = 'mingde_load_session_principal';
-
-/** Statement texts rendered once per process: the text never varies, only the parameters. */
-const rendered = new Map<string, Query>();
-
-/**
- * Run the statement `build` makes as a named prepared statement when `db` is a pool-backed
- * database: PostgreSQL then plans it once per connection instead of on every request (planning
- * the relations subqueries costs several times their execution), and its text is rendered once per
- * process (rendering the large SQL tree costs the server CPU on every request). `build` gets a
- * function naming each parameter; inside a transaction (no `$client`) it runs as an ordinary query
- * with the values in place.
- */
-async function runPrepared<T, V extends Record<string, unknown>>(
-  db: DbOrTx,
-  name: string,
-  values: V,
-  build: (param: (key: keyof V & string) => unknown) => SQL,
-): Promise<T[]> {
-  const client = (db as { $client?: { query?: unknown } }).$client;
-  if (client && typeof client.query === 'function') {
-    let query = rendered.get(name);
-    if (!query) {
-      query = dialect.sqlToQuery(build((key) => sql.placeholder(key)));
-      rendered.set(name, query);
-    }
-    const params = fillPlaceholders(query.params, values);
-    const result = await (client as Pick<Pool, 'query'>).query({ name, text: query.sql, values: params });
-    return result.rows as T[];
-  }
-  return (await db.execute(build((key) => values[key]))).rows as T[];
-}
 
 /** The principal of an active user with the grants in force now, or null. */
 export async function loadPrincipal(db: DbOrTx, userId: string): Promise<Principal | null> {

@@ -37,28 +37,31 @@ export function readHeadFile(file: string): HeadFileRead {
   }
 }
 
-/** Write the whole file atomically (temporary file in the same folder, fsync, rename), mode 0600. */
-export function writeHeadFile(file: string, heads: HeadFileContent): void {
+/**
+ * Write the whole file atomically (temporary file in the same folder, fsync, rename), mode 0600.
+ * Asynchronous: the fsync runs off the event loop, which serves requests meanwhile.
+ */
+export async function writeHeadFile(file: string, heads: HeadFileContent): Promise<void> {
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   const sorted: HeadFileContent = {};
   for (const id of Object.keys(heads).sort()) {
     const head = heads[id];
     if (head) sorted[id] = { seq: head.seq, hash: head.hash };
   }
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'w', 0o600);
   try {
-    fs.writeSync(fd, `${JSON.stringify(sorted, null, 2)}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.chmodSync(tmp, 0o600);
-    fs.renameSync(tmp, file);
+    const handle = await fs.promises.open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(sorted, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.chmod(tmp, 0o600);
+    await fs.promises.rename(tmp, file);
   } catch (error) {
-    fs.rmSync(tmp, { force: true });
+    await fs.promises.rm(tmp, { force: true });
     throw error;
   }
 }

@@ -294,6 +294,36 @@ describe('audit log: inside the caller transaction', () => {
     });
   });
 
+  it('keeps one intact chain when two processes append to it in turn (a moved head is re-read)', async () => {
+    const districtId = await t.addDistrict();
+    const first = createAuditLog({ db: t.db, headFile: null });
+    const second = createAuditLog({ db: t.db, headFile: null });
+    try {
+      // Each log learns the head from its own writes; every turn of the other log moves it.
+      for (let i = 0; i < 6; i++) {
+        await (i % 2 === 0 ? first : second).record(sampleEvent(districtId, i));
+        await Promise.all([
+          first.record(sampleEvent(districtId, 100 + i)),
+          second.record(sampleEvent(districtId, 200 + i)),
+        ]);
+      }
+    } finally {
+      await first.close();
+      await second.close();
+    }
+    const rows = await chainOf(districtId);
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
+    expect(new Set(rows.map((r) => r.requestId)).size).toBe(18);
+    let prev = GENESIS_HASH;
+    for (const row of rows) {
+      expect(row.prevHash).toBe(prev);
+      expect(hashEvent(row)).toBe(row.hash);
+      prev = row.hash;
+    }
+    const [head] = await t.db.select().from(auditHeads).where(eq(auditHeads.districtId, districtId));
+    expect(head).toEqual({ districtId, seq: 18, hash: prev });
+  });
+
   it('records events of several districts in one transaction', async () => {
     const a = await t.addDistrict();
     const b = await t.addDistrict();

@@ -3,7 +3,9 @@ import { type ChainEvent, hashEvent, storableJson, storableText } from './chain'
 import { type HeadFileContent, readHeadFile, writeHeadFile } from './head-file';
 import {
   type AuditEventRow,
+  appendAtHeads,
   type ChainHead,
+  type HeadMove,
   insertEvents,
   linksAt,
   listHeads,
@@ -125,26 +127,39 @@ function byDistrict(batch: Pending[]): Map<string, Pending[]> {
  * hash the events in order, insert them, move the heads. Chain order is commit order because the
  * head stays locked until `tx` ends.
  */
-async function appendInTx(tx: Tx, events: PreparedEvent[]): Promise<void> {
-  if (events.length === 0) return;
+async function appendInTx(tx: Tx, events: PreparedEvent[]): Promise<ChainHead[]> {
+  if (events.length === 0) return [];
   const heads = await lockHeads(
     tx,
     events.map((e) => e.districtId),
   );
+  const { rows, moves } = link(events, heads);
+  await insertEvents(tx, rows);
+  for (const move of moves) await updateHead(tx, move.to);
+  return moves.map((m) => m.to);
+}
+
+/** Number and hash `events` onto the chains whose current heads are `heads`. */
+function link(
+  events: PreparedEvent[],
+  heads: Map<string, ChainHead>,
+): { rows: AuditEventRow[]; moves: HeadMove[] } {
   const rows: AuditEventRow[] = [];
+  const next = new Map<string, ChainHead>();
   for (const event of events) {
-    const head = heads.get(event.districtId);
+    const head = next.get(event.districtId) ?? heads.get(event.districtId);
     if (!head) throw new Error(`audit head missing for district ${event.districtId}`);
     const linked: ChainEvent = { ...event, seq: head.seq + 1, prevHash: head.hash };
     const hash = hashEvent(linked);
     rows.push({ ...linked, hash });
-    heads.set(event.districtId, { districtId: event.districtId, seq: linked.seq, hash });
+    next.set(event.districtId, { districtId: event.districtId, seq: linked.seq, hash });
   }
-  await insertEvents(tx, rows);
-  const moved = new Set(events.map((e) => e.districtId));
-  for (const head of heads.values()) {
-    if (moved.has(head.districtId)) await updateHead(tx, head);
-  }
+  const moves = [...next.values()].map((to) => ({
+    districtId: to.districtId,
+    from: heads.get(to.districtId) as ChainHead,
+    to,
+  }));
+  return { rows, moves };
 }
 
 export function createAuditLog(options: AuditLogOptions): AuditLog {
@@ -160,32 +175,63 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   let draining: Promise<void> | null = null;
   let closed = false;
 
-  async function writeBatch(batch: Pending[]): Promise<void> {
+  /**
+   * The heads this process last wrote or read. A batch is linked onto them and written in one
+   * statement; when another process (or a transaction's recordInTx) has moved a head since, that
+   * district goes the long way: lock the head in a transaction, link, write.
+   */
+  const knownHeads = new Map<string, ChainHead>();
+
+  /** The fast path; returns the events it could not write (unknown or moved heads). */
+  async function appendAtKnownHeads(batch: Pending[]): Promise<Pending[]> {
+    const ready = batch.filter((p) => knownHeads.has(p.event.districtId));
+    if (ready.length === 0) return batch;
+    const { rows, moves } = link(
+      ready.map((p) => p.event),
+      knownHeads,
+    );
+    let written: Set<string>;
     try {
-      await db.transaction((tx) =>
-        appendInTx(
-          tx,
-          batch.map((p) => p.event),
-        ),
-      );
-      for (const p of batch) p.resolve();
+      written = new Set(await appendAtHeads(db, moves, rows));
+    } catch {
+      written = new Set(); // the long way reports the error per district
+    }
+    for (const move of moves) {
+      if (written.has(move.districtId)) knownHeads.set(move.districtId, move.to);
+      else knownHeads.delete(move.districtId);
+    }
+    for (const p of ready) if (written.has(p.event.districtId)) p.resolve();
+    return batch.filter((p) => !written.has(p.event.districtId));
+  }
+
+  async function appendLocked(group: Pending[]): Promise<void> {
+    const moved = await db.transaction((tx) =>
+      appendInTx(
+        tx,
+        group.map((p) => p.event),
+      ),
+    );
+    for (const head of moved) knownHeads.set(head.districtId, head);
+  }
+
+  async function writeBatch(batch: Pending[]): Promise<void> {
+    const rest = await appendAtKnownHeads(batch);
+    if (rest.length === 0) return;
+    try {
+      await appendLocked(rest);
+      for (const p of rest) p.resolve();
       return;
     } catch (error) {
-      if (byDistrict(batch).size === 1) {
-        for (const p of batch) p.reject(error);
+      if (byDistrict(rest).size === 1) {
+        for (const p of rest) p.reject(error);
         return;
       }
     }
     // One district's failure (say, a district id that does not exist) must not fail the others:
     // retry each district on its own.
-    for (const group of byDistrict(batch).values()) {
+    for (const group of byDistrict(rest).values()) {
       try {
-        await db.transaction((tx) =>
-          appendInTx(
-            tx,
-            group.map((p) => p.event),
-          ),
-        );
+        await appendLocked(group);
         for (const p of group) p.resolve();
       } catch (error) {
         for (const p of group) p.reject(error);
@@ -226,6 +272,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     async recordInTx(tx, events) {
       if (closed) throw new Error('audit log is closed');
       const at = new Date();
+      // The transaction moves these heads (or rolls back): the next batch reads them afresh.
+      for (const e of events) knownHeads.delete(e.districtId.toLowerCase());
       await appendInTx(
         tx,
         events.map((e) => prepare(e, at)),
@@ -300,7 +348,7 @@ function createHeadFileWriter(db: Db, file: string, onError: (error: unknown) =>
         diverged.push(head);
       }
     }
-    if (changed) writeHeadFile(file, next);
+    if (changed) await writeHeadFile(file, next);
     lastWritten = next;
     for (const head of diverged) {
       if (warned.has(head.districtId)) continue;

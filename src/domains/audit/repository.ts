@@ -46,21 +46,60 @@ export async function lockHeads(tx: Tx, districtIds: string[]): Promise<Map<stri
   return new Map(rows.map((r) => [r.districtId, r]));
 }
 
+/** The events as rows of `unnest`, one array parameter per column, aliased `e`. */
+function eventsUnnest(chunk: AuditEventRow[]): SQL {
+  const col = <T>(pick: (r: AuditEventRow) => T) => sql.param(chunk.map(pick));
+  return sql`unnest(${col((r) => r.districtId)}::uuid[], ${col((r) => r.seq)}::bigint[],
+    ${col((r) => r.at.toISOString())}::timestamptz[], ${col((r) => r.actorId)}::uuid[],
+    ${col((r) => r.actorKind)}::text[], ${col((r) => r.action)}::text[], ${col((r) => r.targetType)}::text[],
+    ${col((r) => r.targetId)}::text[], ${col((r) => JSON.stringify(r.subjectIds))}::jsonb[],
+    ${col((r) => r.purpose)}::text[], ${col((r) => r.outcome)}::text[], ${col((r) => r.requestId)}::text[],
+    ${col((r) => r.ip)}::text[], ${col((r) => JSON.stringify(r.details))}::jsonb[],
+    ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[])
+    as e(district_id, seq, at, actor_id, actor_kind, action, target_type, target_id, subject_ids, purpose,
+      outcome, request_id, ip, details, prev_hash, hash)`;
+}
+
+const EVENT_COLUMNS = sql`district_id, seq, at, actor_id, actor_kind, action, target_type, target_id,
+  subject_ids, purpose, outcome, request_id, ip, details, prev_hash, hash`;
+
 export async function insertEvents(tx: Tx, rows: AuditEventRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     const chunk = rows.slice(i, i + INSERT_CHUNK);
-    const col = <T>(pick: (r: AuditEventRow) => T) => sql.param(chunk.map(pick));
-    await tx.execute(sql`
-      insert into audit_events (district_id, seq, at, actor_id, actor_kind, action, target_type, target_id,
-        subject_ids, purpose, outcome, request_id, ip, details, prev_hash, hash)
-      select * from unnest(${col((r) => r.districtId)}::uuid[], ${col((r) => r.seq)}::bigint[],
-        ${col((r) => r.at.toISOString())}::timestamptz[], ${col((r) => r.actorId)}::uuid[],
-        ${col((r) => r.actorKind)}::text[], ${col((r) => r.action)}::text[], ${col((r) => r.targetType)}::text[],
-        ${col((r) => r.targetId)}::text[], ${col((r) => JSON.stringify(r.subjectIds))}::jsonb[],
-        ${col((r) => r.purpose)}::text[], ${col((r) => r.outcome)}::text[], ${col((r) => r.requestId)}::text[],
-        ${col((r) => r.ip)}::text[], ${col((r) => JSON.stringify(r.details))}::jsonb[],
-        ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[])`);
+    await tx.execute(sql`insert into audit_events (${EVENT_COLUMNS}) select * from ${eventsUnnest(chunk)}`);
   }
+}
+
+/** Move a chain's head from one link to another. */
+export interface HeadMove {
+  districtId: string;
+  from: ChainHead;
+  to: ChainHead;
+}
+
+/**
+ * In ONE statement (one round trip, atomic): move each head that still is where `from` says, and
+ * insert the events of those districts. Returns the districts written; a district whose head has
+ * moved meanwhile (another process appended) is left untouched for the caller to retry. A
+ * concurrent mover waits on the head row, so chain order stays commit order.
+ */
+export async function appendAtHeads(db: DbOrTx, moves: HeadMove[], rows: AuditEventRow[]): Promise<string[]> {
+  if (rows.length > INSERT_CHUNK) return [];
+  const list = <T>(pick: (m: HeadMove) => T) => sql.param(moves.map(pick));
+  const result = await db.execute<{ district_id: string }>(sql`
+    with moved as (
+      update audit_heads h set seq = v.to_seq, hash = v.to_hash
+      from unnest(${list((m) => m.districtId)}::uuid[], ${list((m) => m.from.seq)}::bigint[],
+        ${list((m) => m.from.hash)}::text[], ${list((m) => m.to.seq)}::bigint[], ${list((m) => m.to.hash)}::text[])
+        as v(district_id, from_seq, from_hash, to_seq, to_hash)
+      where h.district_id = v.district_id and h.seq = v.from_seq and h.hash = v.from_hash
+      returning h.district_id
+    ), inserted as (
+      insert into audit_events (${EVENT_COLUMNS})
+      select * from ${eventsUnnest(rows)} where e.district_id in (select district_id from moved)
+    )
+    select district_id from moved`);
+  return result.rows.map((r) => r.district_id);
 }
 
 export async function updateHead(tx: Tx, head: ChainHead): Promise<void> {

@@ -6,9 +6,18 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PersonScope } from '../../access/person-scope';
 import type { DbOrTx, Tx } from '../../db/client';
+import { preparedOnce } from '../../db/prepared';
 import { chinaTodaySql } from './china-date';
 import { persons } from './schema';
-import { type PersonRef, personVisibleSql, scopeDistricts } from './visibility-sql';
+import {
+  inScopeDistrictsSql,
+  type PersonRef,
+  personVisibleSql,
+  type ScopeParam,
+  scopeDistricts,
+  scopeParams,
+  scopeShape,
+} from './visibility-sql';
 
 export type PersonRow = typeof persons.$inferSelect;
 export type NewPersonRow = typeof persons.$inferInsert;
@@ -135,7 +144,7 @@ export interface ProfileParts {
  * guardians, children (the last two only where visible under the scope). `person` names the
  * person's district and id (columns of the enclosing query).
  */
-function profilePartsColumns(scope: PersonScope, person: PersonRef) {
+function profilePartsColumns(scope: PersonScope, person: PersonRef, param?: ScopeParam) {
   const { districtId, id } = person;
   const enrolments = sql`
     select e.id as "enrolmentId", e.school_id as "schoolId", s.name as "schoolName", e.status,
@@ -164,7 +173,7 @@ function profilePartsColumns(scope: PersonScope, person: PersonRef) {
       side === 'guardians'
         ? [sql`g.child_person_id`, sql`g.guardian_person_id`]
         : [sql`g.guardian_person_id`, sql`g.child_person_id`];
-    const other = personVisibleSql(scope, { districtId: sql`o.district_id`, id: sql`o.id` });
+    const other = personVisibleSql(scope, { districtId: sql`o.district_id`, id: sql`o.id` }, param);
     return sql`
       select o.id as "personId", o.name, g.relation_code as "relationCode", g.is_primary as "isPrimary"
       from guardian_relations g
@@ -190,17 +199,29 @@ export async function findVisibleProfile(
   scope: PersonScope,
   id: string,
 ): Promise<{ person: PersonRow; parts: ProfileParts } | undefined> {
-  const parts = profilePartsColumns(scope, { districtId: persons.districtId, id: persons.id });
-  const [row] = await db
-    .select({
-      person: persons,
-      enrolments: sql<ProfileEnrolment[]>`${parts.enrolments}`,
-      posts: sql<ProfilePost[]>`${parts.posts}`,
-      guardians: sql<ProfileRelative[]>`${parts.guardians}`,
-      children: sql<ProfileRelative[]>`${parts.children}`,
-    })
-    .from(persons)
-    .where(and(eq(persons.id, id), inScopeDistricts(scope), visible(scope)));
+  const name = `mingde_person_profile_${scopeShape(scope)}`;
+  const statement = preparedOnce(db, name, (on) => {
+    const param: ScopeParam = (key) => sql.placeholder(key);
+    const parts = profilePartsColumns(scope, { districtId: persons.districtId, id: persons.id }, param);
+    return on
+      .select({
+        person: persons,
+        enrolments: sql<ProfileEnrolment[]>`${parts.enrolments}`,
+        posts: sql<ProfilePost[]>`${parts.posts}`,
+        guardians: sql<ProfileRelative[]>`${parts.guardians}`,
+        children: sql<ProfileRelative[]>`${parts.children}`,
+      })
+      .from(persons)
+      .where(
+        and(
+          eq(persons.id, sql.placeholder('id')),
+          inScopeDistrictsSql(scope, persons.districtId, param),
+          personVisibleSql(scope, { districtId: persons.districtId, id: persons.id }, param),
+        ),
+      )
+      .prepare(name);
+  });
+  const [row] = await statement.execute({ id, ...scopeParams(scope) });
   if (!row) return undefined;
   const { person, ...rest } = row;
   return { person, parts: rest };

@@ -3,12 +3,13 @@
  * Reads that return persons filter with `personVisibleSql`; joins org_units for names and paths
  * (read-only). "Open" membership = no end date yet; "current" = in force today (China's date).
  */
-import { and, desc, eq, inArray, isNull, max, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import type { PersonScope } from '../../access/person-scope';
 import type { DbOrTx, Tx } from '../../db/client';
+import { type Param, runPrepared } from '../../db/prepared';
 import { chinaTodaySql } from './china-date';
 import { classMemberships, enrolmentChanges, enrolments } from './schema';
-import { personVisibleSql } from './visibility-sql';
+import { personVisibleSql, scopeParams, scopeShape } from './visibility-sql';
 
 export type EnrolmentRow = typeof enrolments.$inferSelect;
 export type NewEnrolmentRow = typeof enrolments.$inferInsert;
@@ -199,51 +200,67 @@ export async function listRoster(
   of: { districtId: string; classId: string } | { districtId: string; schoolId: string },
   query: RosterQuery,
 ): Promise<{ rows: RosterRow[]; total: number }> {
-  const visible = personVisibleSql(scope, { districtId: sql`p.district_id`, id: sql`p.id` });
-  const current = (alias: string) => {
-    const a = sql.raw(alias);
-    return sql`${a}.started_on <= ${chinaTodaySql} and (${a}.ended_on is null or ${a}.ended_on > ${chinaTodaySql})`;
-  };
+  const kind = 'classId' in of ? 'class' : 'school';
   const q = query.q?.trim();
-  const nameFilter = q ? sql`and p.name like ${`%${escapeLike(q)}%`}` : sql``;
-  let from: SQL;
-  if ('classId' in of) {
-    from = sql`from class_memberships m
+  const values = {
+    ...scopeParams(scope),
+    districtId: of.districtId,
+    unitId: 'classId' in of ? of.classId : of.schoolId,
+    q: q ? `%${escapeLike(q)}%` : null,
+    limit: query.page?.limit ?? null,
+    offset: query.page?.offset ?? null,
+  };
+  type Values = typeof values;
+  // One prepared statement per shape (class or school, sort, order, search, paging): the text never
+  // depends on who asks, only the parameters do.
+  const from = (param: Param<Values>) => {
+    const visible = personVisibleSql(scope, { districtId: sql`p.district_id`, id: sql`p.id` }, param);
+    const current = (alias: string) => {
+      const a = sql.raw(alias);
+      return sql`${a}.started_on <= ${chinaTodaySql} and (${a}.ended_on is null or ${a}.ended_on > ${chinaTodaySql})`;
+    };
+    const nameFilter = q ? sql`and p.name like ${param('q')}` : sql``;
+    if (kind === 'class') {
+      return sql`from class_memberships m
       join enrolments e on e.district_id = m.district_id and e.id = m.enrolment_id
       join persons p on p.district_id = m.district_id and p.id = m.person_id
       join org_units c on c.district_id = m.district_id and c.id = m.class_id
-      where m.district_id = ${of.districtId} and m.class_id = ${of.classId} and ${current('m')}
+      where m.district_id = ${param('districtId')} and m.class_id = ${param('unitId')} and ${current('m')}
         and e.status in ('active', 'suspended') ${nameFilter} and ${visible}`;
-  } else {
-    from = sql`from enrolments e
+    }
+    return sql`from enrolments e
       join persons p on p.district_id = e.district_id and p.id = e.person_id
       left join lateral (select m.class_id from class_memberships m
         where m.district_id = e.district_id and m.enrolment_id = e.id and ${current('m')}
         order by m.started_on desc limit 1) cm on true
       left join org_units c on c.district_id = e.district_id and c.id = cm.class_id
-      where e.district_id = ${of.districtId} and e.school_id = ${of.schoolId}
+      where e.district_id = ${param('districtId')} and e.school_id = ${param('unitId')}
         and e.status in ('active', 'suspended') ${nameFilter} and ${visible}`;
-  }
-  const direction = sql.raw(query.order === 'desc' ? 'desc' : 'asc');
-  const order =
-    query.sort === 'name'
-      ? sql`order by convert_to(p.name, 'GB18030') ${direction}, p.id ${direction}`
-      : sql`order by p.id`;
-  const page = query.page ? sql`limit ${query.page.limit} offset ${query.page.offset}` : sql``;
-  const result = await db.execute<RosterRow & { total: number }>(sql`
+  };
+  const direction = query.order === 'desc' ? 'desc' : 'asc';
+  const byName = query.sort === 'name';
+  const name = `mingde_roster_${kind}_${byName ? `name_${direction}` : 'id'}${q ? '_q' : ''}${query.page ? '_page' : ''}_${scopeShape(scope)}`;
+  const rows = await runPrepared<RosterRow & { total: number }, Values>(db, name, values, (param) => {
+    const d = sql.raw(direction);
+    const order = byName ? sql`order by convert_to(p.name, 'GB18030') ${d}, p.id ${d}` : sql`order by p.id`;
+    const page = query.page ? sql`limit ${param('limit')} offset ${param('offset')}` : sql``;
+    return sql`
     select p.id as "personId", p.district_id as "districtId", p.name, p.gender_code as "genderCode",
       p.birth_date::text as "birthDate", p.id_masked as "idMasked", e.id as "enrolmentId", e.status,
       e.student_number_masked as "studentNumberMasked", e.student_number_enc as "studentNumberEnc",
       c.id as "classId", c.name as "className", c.grade_code as "gradeCode", c.class_number as "classNumber",
       count(*) over () as total
-    ${from} ${order} ${page}`);
-  let total = result.rows[0]?.total ?? 0;
-  if (result.rows.length === 0 && query.page && query.page.offset > 0) {
+    ${from(param)} ${order} ${page}`;
+  });
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && query.page && query.page.offset > 0) {
     // Past the last page: the window count is gone with the rows, so count separately.
-    const counted = await db.execute<{ total: number }>(sql`select count(*) as total ${from}`);
+    const counted = await db.execute<{ total: number }>(
+      sql`select count(*) as total ${from((key) => sql.param(values[key]))}`,
+    );
     total = counted.rows[0]?.total ?? 0;
   }
-  return { rows: result.rows.map(({ total: _t, ...row }) => row as RosterRow), total: Number(total) };
+  return { rows: rows.map(({ total: _t, ...row }) => row as RosterRow), total: Number(total) };
 }
 
 // ---------------------------------------------------------------------------------------------
