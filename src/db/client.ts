@@ -49,6 +49,9 @@ export function openDatabase(url: string, options: { max?: number } = {}): Datab
     connectionString: url,
     max: options.max ?? 10,
     application_name: 'mingde',
+    // Keep idle connections for minutes, not pg's 10 s: each new connection plans the long
+    // prepared statements again (milliseconds each), which would land on the first requests after a lull.
+    idleTimeoutMillis: 5 * 60_000,
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
