@@ -7,7 +7,14 @@ import { useTestApp } from './support/app';
  * keys and its foreign keys to other tenant tables, so Citus can distribute by district_id.
  * Global tables are listed here by name; a new table is tenant-owned unless added to this list.
  */
-const globalTables = new Set(['city_bureaus', 'districts', 'users', 'sessions', 'city_grants']);
+const globalTables = new Set([
+  'city_bureaus',
+  'districts',
+  'users',
+  'sessions',
+  'city_grants',
+  'access_version',
+]);
 
 const t = useTestApp();
 

@@ -185,7 +185,13 @@ export const TEST_PASSWORD = 'Mingde2035test';
 export async function createUser(
   db: Database['db'],
   options: {
-    grants?: { role: DistrictRole; districtId: string; orgUnitId: string; expiresAt?: Date }[];
+    grants?: {
+      role: DistrictRole;
+      districtId: string;
+      orgUnitId: string;
+      startsAt?: Date;
+      expiresAt?: Date;
+    }[];
     platformAdmin?: boolean;
     homeDistrictId?: string | null;
     username?: string;

@@ -232,6 +232,55 @@ describe('grants in force', () => {
     expect((await request(t.app, admin, 'GET', '/api/v1/users')).statusCode).toBe(403);
   });
 
+  it('ends and begins grants by the clock alone, with no write in between', async () => {
+    const soon = () => new Date(Date.now() + 1500);
+    const grant = { role: 'schoolAdmin' as const, districtId: d.districtId, orgUnitId: d.schoolA.id };
+    const ending = await createUser(db(), { grants: [{ ...grant, expiresAt: soon() }] });
+    const starting = await createUser(db(), { grants: [{ ...grant, startsAt: soon() }] });
+    expect((await request(t.app, ending, 'GET', '/api/v1/users')).statusCode).toBe(200);
+    expect((await request(t.app, starting, 'GET', '/api/v1/users')).statusCode).toBe(403);
+    await new Promise((resolve) => setTimeout(resolve, 1700));
+    expect((await request(t.app, ending, 'GET', '/api/v1/users')).statusCode).toBe(403);
+    expect((await request(t.app, starting, 'GET', '/api/v1/users')).statusCode).toBe(200);
+  });
+
+  it('has every table a principal is made of move the access version on commit (and not before)', async () => {
+    const feeds = [
+      'users',
+      'grants',
+      'city_grants',
+      'districts',
+      'org_units',
+      'person_accounts',
+      'head_teacher_assignments',
+      'teaching_assignments',
+      'terms',
+      'guardian_relations',
+      'enrolments',
+      'staff_posts',
+    ];
+    const { rows } = await db().execute<{ table: string }>(sql`
+      select distinct c.relname as table from pg_trigger t join pg_class c on c.oid = t.tgrelid
+      join pg_proc p on p.oid = t.tgfoid
+      where p.proname = 'mingde_bump_access_version' and t.tgdeferrable and t.tginitdeferred`);
+    expect(rows.map((r) => r.table).sort()).toEqual([...feeds].sort());
+
+    const version = async () =>
+      (await db().execute<{ version: number }>(sql`select version from access_version`)).rows[0]?.version;
+    const before = await version();
+    const admin = await schoolAdminOfA();
+    const moved = await version();
+    expect(moved).toBeGreaterThan(before ?? 0);
+    await db().transaction(async (tx) => {
+      await tx.update(grants).set({ expiresAt: sql`now()` }).where(eq(grants.userId, admin.userId));
+      await tx.update(grants).set({ expiresAt: null }).where(eq(grants.userId, admin.userId));
+      // Not yet committed: nobody else sees a new version (nor the change).
+      expect(await version()).toBe(moved);
+    });
+    // One transaction, one step, however many rows and statements it changed.
+    expect(await version()).toBe((moved ?? 0) + 1);
+  });
+
   it('revokes at once, keeps the grant with who and when, audits it; a second revoke is 409', async () => {
     const admin = await bureauAdmin();
     const holder = await schoolAdminOfA();

@@ -12,7 +12,7 @@ export const inForce = (t: typeof grants | typeof cityGrants) =>
   and(isNull(t.revokedAt), lte(t.startsAt, sql`now()`), or(isNull(t.expiresAt), gt(t.expiresAt, sql`now()`)));
 
 const SESSION_USER_STATEMENT = 'mingde_load_session_user';
-const SESSION_PRINCIPAL_STATEMENT = 'mingde_load_session_principal';
+const SESSION_STATEMENT = 'mingde_load_session';
 
 /** The principal of an active user with the grants in force now, or null. */
 export async function loadPrincipal(db: DbOrTx, userId: string): Promise<Principal | null> {
@@ -29,7 +29,26 @@ interface SessionUserRow {
   grants: (Omit<ScopedGrant, 'role'> & { role: string })[];
   cityGrants: (Omit<ScopedCityGrant, 'role'> & { role: string })[];
   relations: unknown;
+  /** access_version when the row was read (same snapshot), and the row's time bound. */
+  accessVersion: number;
+  validUntil: Date | string;
 }
+
+/**
+ * Until when a principal of user `u` stays what it is without any write: the next start or expiry
+ * of one of its grants, the end of one of its guardian relations, and China's next midnight (the
+ * day on which assignments, posts and terms are in force).
+ */
+const validUntil = sql`least(
+      ((now() at time zone 'Asia/Shanghai')::date + 1)::timestamp at time zone 'Asia/Shanghai',
+      (select min(b.at) from (
+        select g.starts_at as at from grants g where g.user_id = u.id and g.revoked_at is null and g.starts_at > now()
+        union all select g.expires_at from grants g where g.user_id = u.id and g.revoked_at is null and g.expires_at > now()
+        union all select c.starts_at from city_grants c where c.user_id = u.id and c.revoked_at is null and c.starts_at > now()
+        union all select c.expires_at from city_grants c where c.user_id = u.id and c.revoked_at is null and c.expires_at > now()
+        union all select gr.ended_at from person_accounts pa
+          join guardian_relations gr on gr.district_id = pa.district_id and gr.guardian_person_id = pa.person_id
+          where pa.user_id = u.id and gr.ended_at > now()) b))`;
 
 /**
  * The columns of a principal for the user row aliased `u`: the user, its grants and city grants in
@@ -50,7 +69,8 @@ const principalColumns = sql`u.id, u.username, u.display_name as "displayName", 
           left join districts d on d.city_bureau_id = city_grants.city_bureau_id and d.closed_at is null
           where city_grants.user_id = u.id and ${inForce(cityGrants)}
           group by city_grants.id) cg) as "cityGrants",
-      ${personRelationsJson(sql`u.id`)} as relations`;
+      ${personRelationsJson(sql`u.id`)} as relations,
+      (select version from access_version) as "accessVersion", ${validUntil} as "validUntil"`;
 
 /**
  * The principal of an active user, and whether that user must change the password before doing
@@ -65,14 +85,17 @@ export async function loadSessionUser(
   db: DbOrTx,
   userId: string,
 ): Promise<{ principal: Principal; mustChangePassword: boolean } | null> {
-  const rows = await runPrepared<SessionUserRow, { userId: string }>(
+  return toSessionUser((await loadUserRows(db, userId))[0]);
+}
+
+function loadUserRows(db: DbOrTx, userId: string): Promise<SessionUserRow[]> {
+  return runPrepared<SessionUserRow, { userId: string }>(
     db,
     SESSION_USER_STATEMENT,
     { userId },
     (param) =>
       sql`select ${principalColumns} from users u where u.id = ${param('userId')} and u.status = 'active'`,
   );
-  return toSessionUser(rows[0]);
 }
 
 function toSessionUser(
@@ -98,21 +121,49 @@ function toSessionUser(
   return { principal, mustChangePassword: user.mustChangePassword };
 }
 
+/** A principal as loaded, with the access version and time bound under which it stays true. */
+interface CachedPrincipal {
+  principal: Principal;
+  mustChangePassword: boolean;
+  accessVersion: number;
+  validUntil: number;
+}
+
+/** At most this many principals are kept per database; the oldest go first. */
+const CACHE_SIZE = 10_000;
+
+/** Principals by user id, per pooled database handle (never for a transaction's own view). */
+const principalCaches = new WeakMap<object, Map<string, CachedPrincipal>>();
+
+function cacheOf(db: DbOrTx): Map<string, CachedPrincipal> | null {
+  if (!(db as { $client?: unknown }).$client) return null;
+  let cache = principalCaches.get(db);
+  if (!cache) {
+    cache = new Map();
+    principalCaches.set(db, cache);
+  }
+  return cache;
+}
+
 /**
- * The request path's one statement: the live session a token hash names (neither expired nor
- * revoked; its idle lifetime extended at most once a minute, so a busy session is not a lock hot spot) and the
- * principal of its user, or null when either is gone. Nothing is cached: a revoked session, a
- * disabled account or an ended grant stop working on the very next request.
+ * The request path: the live session a token hash names (neither expired nor revoked; its idle
+ * lifetime extended at most once a minute, so a busy session is not a lock hot spot), its user
+ * and its user's principal; null when either is gone. The session, the user's status and the
+ * access version are read on every request; the principal (grants and relations, the costly
+ * part) is reloaded whenever the access version has moved — any committed change to what it is
+ * made of moves it (migration 0008) — or its time bound has passed. So a revoked session, a
+ * disabled account, an ended grant, assignment or guardian relation stop working on the very next
+ * request, as before, without rebuilding every principal on every request.
  */
 export async function loadSessionPrincipal(
   db: DbOrTx,
   tokenHash: string,
   hours: number,
 ): Promise<{ session: ActiveSession; principal: Principal; mustChangePassword: boolean } | null> {
-  const rows = await runPrepared<
-    SessionUserRow & { tokenHash: string; csrfTokenHash: string },
+  const [row] = await runPrepared<
+    { tokenHash: string; csrfTokenHash: string; userId: string; accessVersion: number },
     { tokenHash: string; hours: number }
-  >(db, SESSION_PRINCIPAL_STATEMENT, { tokenHash, hours }, (param) => {
+  >(db, SESSION_STATEMENT, { tokenHash, hours }, (param) => {
     const live = sql`s.token_hash = ${param('tokenHash')} and s.revoked_at is null and s.expires_at > now()`;
     return sql`
       with touched as (
@@ -120,15 +171,28 @@ export async function loadSessionPrincipal(
         where ${live} and s.last_seen_at < now() - interval '1 minute'
         returning s.token_hash
       )
-      select s.token_hash as "tokenHash", s.csrf_token_hash as "csrfTokenHash", ${principalColumns}
+      select s.token_hash as "tokenHash", s.csrf_token_hash as "csrfTokenHash", s.user_id as "userId",
+        (select version from access_version) as "accessVersion"
       from sessions s join users u on u.id = s.user_id
       where ${live} and u.status = 'active'`;
   });
-  const row = rows[0];
-  const loaded = toSessionUser(row);
-  if (!row || !loaded) return null;
+  if (!row) return null;
+  const cache = cacheOf(db);
+  let loaded = cache?.get(row.userId);
+  if (!loaded || loaded.accessVersion !== row.accessVersion || Date.now() >= loaded.validUntil) {
+    const [user] = await loadUserRows(db, row.userId);
+    const fresh = toSessionUser(user);
+    if (!user || !fresh) return null;
+    loaded = { ...fresh, accessVersion: user.accessVersion, validUntil: new Date(user.validUntil).getTime() };
+    if (cache) {
+      cache.delete(row.userId); // re-inserted last: Map order is the eviction order
+      cache.set(row.userId, loaded);
+      if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    }
+  }
   return {
-    session: { tokenHash: row.tokenHash, userId: row.id, csrfTokenHash: row.csrfTokenHash },
-    ...loaded,
+    session: { tokenHash: row.tokenHash, userId: row.userId, csrfTokenHash: row.csrfTokenHash },
+    principal: loaded.principal,
+    mustChangePassword: loaded.mustChangePassword,
   };
 }

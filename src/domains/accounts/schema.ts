@@ -1,5 +1,8 @@
+import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
+  check,
   foreignKey,
   index,
   integer,
@@ -100,4 +103,20 @@ export const cityGrants = pgTable(
     revokedBy: uuid('revoked_by'),
   },
   (t) => [index('city_grants_user_idx').on(t.userId)],
+);
+
+/**
+ * One global counter that every change to what a principal is made of moves on (statement
+ * triggers on users, grants, city grants, districts, org units, person accounts, assignments,
+ * terms, guardian relations, enrolments and staff posts; migration 0008). A principal loaded
+ * together with version V stays good while the counter still reads V (and until its time bound):
+ * the counter is read in the same snapshot as the data, so a change committed later always moves it.
+ */
+export const accessVersion = pgTable(
+  'access_version',
+  {
+    id: boolean('id').primaryKey().default(true),
+    version: bigint('version', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [check('access_version_one_row', sql`${t.id}`)],
 );

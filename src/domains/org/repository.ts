@@ -5,6 +5,7 @@
 import { and, asc, count, eq, inArray, isNull, like, notInArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Scope } from '../../access/policy';
 import type { DbOrTx, Tx } from '../../db/client';
+import { preparedOnce } from '../../db/prepared';
 import {
   academicYears,
   cityBureaus,
@@ -133,7 +134,15 @@ export async function lockTree(tx: Tx, districtId: string, mode: 'shared' | 'exc
 
 /** A unit by id alone (ids are unique across districts; an index serves this lookup). */
 export async function findOrgUnit(db: DbOrTx, id: string): Promise<OrgUnitRow | undefined> {
-  const [row] = await db.select().from(orgUnits).where(eq(orgUnits.id, id));
+  // On the request path of every roster and unit page: built and rendered once per database.
+  const statement = preparedOnce(db, 'mingde_find_org_unit', (on) =>
+    on
+      .select()
+      .from(orgUnits)
+      .where(eq(orgUnits.id, sql.placeholder('id')))
+      .prepare('mingde_find_org_unit'),
+  );
+  const [row] = await statement.execute({ id });
   return row;
 }
 

@@ -194,25 +194,38 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  * class if any), visible under `scope`, filtered by a name fragment. Names sort in GB18030 byte
  * order, which is pinyin order for the common (GB2312 level-1) characters.
  */
+/** The unit a roster was asked for, as the caller's coverage check needs it. */
+export interface RosterUnit {
+  id: string;
+  districtId: string;
+  kind: string;
+  path: string;
+}
+
+/**
+ * The unit `unitId` and, if it is a `kind` (class: its current members; school: its enrolled
+ * students), the rows of its roster visible under the scope — in one statement: a roster page is a
+ * hot read, and the unit lookup was a round trip of its own. The caller decides whether the unit
+ * may be listed at all (and answers 404 otherwise, discarding the rows).
+ */
 export async function listRoster(
   db: DbOrTx,
   scope: PersonScope,
-  of: { districtId: string; classId: string } | { districtId: string; schoolId: string },
+  kind: 'class' | 'school',
+  unitId: string,
   query: RosterQuery,
-): Promise<{ rows: RosterRow[]; total: number }> {
-  const kind = 'classId' in of ? 'class' : 'school';
+): Promise<{ unit: RosterUnit | null; rows: RosterRow[]; total: number }> {
   const q = query.q?.trim();
   const values = {
     ...scopeParams(scope),
-    districtId: of.districtId,
-    unitId: 'classId' in of ? of.classId : of.schoolId,
+    unitId,
+    kind,
     q: q ? `%${escapeLike(q)}%` : null,
     limit: query.page?.limit ?? null,
     offset: query.page?.offset ?? null,
   };
   type Values = typeof values;
-  // One prepared statement per shape (class or school, sort, order, search, paging): the text never
-  // depends on who asks, only the parameters do.
+  // Students of unit `u`, visible under the scope.
   const from = (param: Param<Values>) => {
     const visible = personVisibleSql(scope, { districtId: sql`p.district_id`, id: sql`p.id` }, param);
     const current = (alias: string) => {
@@ -225,7 +238,7 @@ export async function listRoster(
       join enrolments e on e.district_id = m.district_id and e.id = m.enrolment_id
       join persons p on p.district_id = m.district_id and p.id = m.person_id
       join org_units c on c.district_id = m.district_id and c.id = m.class_id
-      where m.district_id = ${param('districtId')} and m.class_id = ${param('unitId')} and ${current('m')}
+      where m.district_id = u.district_id and m.class_id = u.id and ${current('m')}
         and e.status in ('active', 'suspended') ${nameFilter} and ${visible}`;
     }
     return sql`from enrolments e
@@ -234,33 +247,61 @@ export async function listRoster(
         where m.district_id = e.district_id and m.enrolment_id = e.id and ${current('m')}
         order by m.started_on desc limit 1) cm on true
       left join org_units c on c.district_id = e.district_id and c.id = cm.class_id
-      where e.district_id = ${param('districtId')} and e.school_id = ${param('unitId')}
+      where e.district_id = u.district_id and e.school_id = u.id
         and e.status in ('active', 'suspended') ${nameFilter} and ${visible}`;
   };
   const direction = query.order === 'desc' ? 'desc' : 'asc';
   const byName = query.sort === 'name';
+  // One prepared statement per shape (class or school, sort, order, search, paging, scope shape):
+  // the text never depends on who asks, only the parameters do.
   const name = `mingde_roster_${kind}_${byName ? `name_${direction}` : 'id'}${q ? '_q' : ''}${query.page ? '_page' : ''}_${scopeShape(scope)}`;
-  const rows = await runPrepared<RosterRow & { total: number }, Values>(db, name, values, (param) => {
+  type Row = RosterRow & {
+    total: number;
+    unitId: string;
+    unitDistrictId: string;
+    unitKind: string;
+    unitPath: string;
+  };
+  const rows = await runPrepared<Row, Values>(db, name, values, (param) => {
     const d = sql.raw(direction);
     const order = byName ? sql`order by convert_to(p.name, 'GB18030') ${d}, p.id ${d}` : sql`order by p.id`;
     const page = query.page ? sql`limit ${param('limit')} offset ${param('offset')}` : sql``;
     return sql`
-    select p.id as "personId", p.district_id as "districtId", p.name, p.gender_code as "genderCode",
-      p.birth_date::text as "birthDate", p.id_masked as "idMasked", e.id as "enrolmentId", e.status,
-      e.student_number_masked as "studentNumberMasked", e.student_number_enc as "studentNumberEnc",
-      c.id as "classId", c.name as "className", c.grade_code as "gradeCode", c.class_number as "classNumber",
-      count(*) over () as total
-    ${from(param)} ${order} ${page}`;
+    select u.id as "unitId", u.district_id as "unitDistrictId", u.kind as "unitKind", u.path as "unitPath", r.*
+    from (select * from org_units where id = ${param('unitId')}) u
+    left join lateral (
+      select p.id as "personId", p.district_id as "districtId", p.name, p.gender_code as "genderCode",
+        p.birth_date::text as "birthDate", p.id_masked as "idMasked", e.id as "enrolmentId", e.status,
+        e.student_number_masked as "studentNumberMasked", e.student_number_enc as "studentNumberEnc",
+        c.id as "classId", c.name as "className", c.grade_code as "gradeCode", c.class_number as "classNumber",
+        count(*) over () as total
+      ${from(param)} ${order} ${page}) r on u.kind = ${param('kind')}`;
   });
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && query.page && query.page.offset > 0) {
+  const first = rows[0];
+  if (!first) return { unit: null, rows: [], total: 0 };
+  const unit = {
+    id: first.unitId,
+    districtId: first.unitDistrictId,
+    kind: first.unitKind,
+    path: first.unitPath,
+  };
+  const students = rows.filter((r) => r.personId !== null);
+  let total = students[0]?.total ?? 0;
+  if (students.length === 0 && query.page && query.page.offset > 0) {
     // Past the last page: the window count is gone with the rows, so count separately.
     const counted = await db.execute<{ total: number }>(
-      sql`select count(*) as total ${from((key) => sql.param(values[key]))}`,
+      sql`select count(*) as total from (select * from org_units where id = ${unitId}) u
+        join lateral (select 1 ${from((key) => sql.param(values[key]))}) r on true`,
     );
     total = counted.rows[0]?.total ?? 0;
   }
-  return { rows: rows.map(({ total: _t, ...row }) => row as RosterRow), total: Number(total) };
+  return {
+    unit,
+    rows: students.map(
+      ({ total: _t, unitId: _u, unitDistrictId: _d, unitKind: _k, unitPath: _p, ...row }) => row as RosterRow,
+    ),
+    total: Number(total),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

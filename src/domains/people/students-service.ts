@@ -676,21 +676,21 @@ async function roster(
 ): Promise<RosterPage> {
   const principal = requirePrincipal(ctx);
   if (!personAccessOf(ctx).canEverPersons(principal, 'person.read')) throw forbidden();
-  const unit = await findOrgUnit(ctx.db, unitId);
   const scope = personAccessOf(ctx).personScope(principal, 'person.read');
-  if (!unit || unit.kind !== kind || !scopeCoversUnit(scope, unit)) throw notFound('orgUnit');
-  const of =
-    kind === 'class'
-      ? { districtId: unit.districtId, classId: unit.id }
-      : { districtId: unit.districtId, schoolId: unit.id };
   const offset = (input.page - 1) * input.pageSize;
-  let rows: repo.RosterRow[];
-  let total: number;
+  // The unit comes with its rows (one round trip); rows of a unit the caller may not list are dropped.
+  const listed = await repo.listRoster(ctx.db, scope, kind, unitId, {
+    ...input,
+    page: input.sort === 'studentNumber' ? null : { limit: input.pageSize, offset },
+  });
+  const { unit } = listed;
+  if (!unit || unit.kind !== kind || !scopeCoversUnit(scope, unit)) throw notFound('orgUnit');
+  let rows = listed.rows;
+  const total = listed.total;
   if (input.sort === 'studentNumber') {
     // The 学籍号 is stored encrypted: sort the decrypted numbers here (a school is a few thousand rows).
-    const all = await repo.listRoster(ctx.db, scope, of, { ...input, page: null });
     const keys = keysOf(ctx);
-    const keyed = all.rows.map((r) => ({
+    const keyed = rows.map((r) => ({
       r,
       n: r.studentNumberEnc ? decrypt(keys, r.studentNumberEnc) : null,
     }));
@@ -702,12 +702,6 @@ async function roster(
       return a.n < b.n ? -sign : sign;
     });
     rows = keyed.slice(offset, offset + input.pageSize).map((k) => k.r);
-    total = all.total;
-  } else {
-    ({ rows, total } = await repo.listRoster(ctx.db, scope, of, {
-      ...input,
-      page: { limit: input.pageSize, offset },
-    }));
   }
   await auditPersonsRead(
     ctx,
