@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
@@ -12,6 +11,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import helmet from 'helmet';
 import { accountsRoutes } from '../domains/accounts/routes';
 import { auditRoutes } from '../domains/audit/routes';
 import { orgRoutes } from '../domains/org/routes';
@@ -127,7 +127,9 @@ export async function buildApp(
     }),
   );
 
-  await app.register(fastifyHelmet, {
+  // Security headers: helmet's middleware built once (the fastify plugin rebuilds it, parsing the
+  // policy, on every request).
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -140,6 +142,9 @@ export async function buildApp(
     },
     strictTransportSecurity: config.cookieSecure === true,
   });
+  app.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+  );
   await app.register(fastifyCookie);
   // Roster uploads (.xlsx / .csv): one file of at most 50 MB, streamed to disk, never buffered.
   await app.register(fastifyMultipart, {

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client';
+import { runPrepared } from '../../db/prepared';
 import { GENESIS_HASH } from './chain';
 import { auditEvents, auditHeads } from './schema';
 
@@ -46,27 +47,51 @@ export async function lockHeads(tx: Tx, districtIds: string[]): Promise<Map<stri
   return new Map(rows.map((r) => [r.districtId, r]));
 }
 
-/** The events as rows of `unnest`, one array parameter per column, aliased `e`. */
-function eventsUnnest(chunk: AuditEventRow[]): SQL {
-  const col = <T>(pick: (r: AuditEventRow) => T) => sql.param(chunk.map(pick));
-  return sql`unnest(${col((r) => r.districtId)}::uuid[], ${col((r) => r.seq)}::bigint[],
-    ${col((r) => r.at.toISOString())}::timestamptz[], ${col((r) => r.actorId)}::uuid[],
-    ${col((r) => r.actorKind)}::text[], ${col((r) => r.action)}::text[], ${col((r) => r.targetType)}::text[],
-    ${col((r) => r.targetId)}::text[], ${col((r) => JSON.stringify(r.subjectIds))}::jsonb[],
-    ${col((r) => r.purpose)}::text[], ${col((r) => r.outcome)}::text[], ${col((r) => r.requestId)}::text[],
-    ${col((r) => r.ip)}::text[], ${col((r) => JSON.stringify(r.details))}::jsonb[],
-    ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[])
-    as e(district_id, seq, at, actor_id, actor_kind, action, target_type, target_id, subject_ids, purpose,
-      outcome, request_id, ip, details, prev_hash, hash)`;
+/** Each column of audit_events with its SQL type and how a row gives its value. */
+const EVENT_ARRAYS = {
+  district_id: ['uuid', (r: AuditEventRow) => r.districtId],
+  seq: ['bigint', (r: AuditEventRow) => r.seq],
+  at: ['timestamptz', (r: AuditEventRow) => r.at.toISOString()],
+  actor_id: ['uuid', (r: AuditEventRow) => r.actorId],
+  actor_kind: ['text', (r: AuditEventRow) => r.actorKind],
+  action: ['text', (r: AuditEventRow) => r.action],
+  target_type: ['text', (r: AuditEventRow) => r.targetType],
+  target_id: ['text', (r: AuditEventRow) => r.targetId],
+  subject_ids: ['jsonb', (r: AuditEventRow) => JSON.stringify(r.subjectIds)],
+  purpose: ['text', (r: AuditEventRow) => r.purpose],
+  outcome: ['text', (r: AuditEventRow) => r.outcome],
+  request_id: ['text', (r: AuditEventRow) => r.requestId],
+  ip: ['text', (r: AuditEventRow) => r.ip],
+  details: ['jsonb', (r: AuditEventRow) => JSON.stringify(r.details)],
+  prev_hash: ['text', (r: AuditEventRow) => r.prevHash],
+  hash: ['text', (r: AuditEventRow) => r.hash],
+} as const;
+type EventColumn = keyof typeof EVENT_ARRAYS;
+const EVENT_COLUMN_NAMES = Object.keys(EVENT_ARRAYS) as EventColumn[];
+const EVENT_COLUMNS = sql.raw(EVENT_COLUMN_NAMES.join(', '));
+
+/** One array per column: the values of `unnest`. */
+function eventArrays(rows: AuditEventRow[]): Record<EventColumn, unknown[]> {
+  const arrays = {} as Record<EventColumn, unknown[]>;
+  for (const column of EVENT_COLUMN_NAMES) {
+    const pick: (r: AuditEventRow) => unknown = EVENT_ARRAYS[column][1];
+    arrays[column] = rows.map((r) => pick(r));
+  }
+  return arrays;
 }
 
-const EVENT_COLUMNS = sql`district_id, seq, at, actor_id, actor_kind, action, target_type, target_id,
-  subject_ids, purpose, outcome, request_id, ip, details, prev_hash, hash`;
+/** The events as rows of `unnest`, one array parameter per column, aliased `e`. */
+function eventsUnnest(param: (column: EventColumn) => unknown): SQL {
+  const arrays = EVENT_COLUMN_NAMES.map((c) => sql`${param(c)}::${sql.raw(EVENT_ARRAYS[c][0])}[]`);
+  return sql`unnest(${sql.join(arrays, sql`, `)}) as e(${EVENT_COLUMNS})`;
+}
 
 export async function insertEvents(tx: Tx, rows: AuditEventRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const chunk = rows.slice(i, i + INSERT_CHUNK);
-    await tx.execute(sql`insert into audit_events (${EVENT_COLUMNS}) select * from ${eventsUnnest(chunk)}`);
+    const arrays = eventArrays(rows.slice(i, i + INSERT_CHUNK));
+    await tx.execute(
+      sql`insert into audit_events (${EVENT_COLUMNS}) select * from ${eventsUnnest((c) => sql.param(arrays[c]))}`,
+    );
   }
 }
 
@@ -78,28 +103,40 @@ export interface HeadMove {
 }
 
 /**
- * In ONE statement (one round trip, atomic): move each head that still is where `from` says, and
- * insert the events of those districts. Returns the districts written; a district whose head has
- * moved meanwhile (another process appended) is left untouched for the caller to retry. A
- * concurrent mover waits on the head row, so chain order stays commit order.
+ * In ONE statement (one round trip, atomic; prepared, its text rendered once): move each head that
+ * still is where `from` says, and insert the events of those districts. Returns the districts
+ * written; a district whose head has moved meanwhile (another process appended) is left untouched
+ * for the caller to retry. A concurrent mover waits on the head row, so chain order stays commit order.
  */
 export async function appendAtHeads(db: DbOrTx, moves: HeadMove[], rows: AuditEventRow[]): Promise<string[]> {
   if (rows.length > INSERT_CHUNK) return [];
-  const list = <T>(pick: (m: HeadMove) => T) => sql.param(moves.map(pick));
-  const result = await db.execute<{ district_id: string }>(sql`
+  const values = {
+    ...eventArrays(rows),
+    moveDistricts: moves.map((m) => m.districtId),
+    fromSeqs: moves.map((m) => m.from.seq),
+    fromHashes: moves.map((m) => m.from.hash),
+    toSeqs: moves.map((m) => m.to.seq),
+    toHashes: moves.map((m) => m.to.hash),
+  };
+  const written = await runPrepared<{ district_id: string }, typeof values>(
+    db,
+    'mingde_audit_append_at_heads',
+    values,
+    (param) => sql`
     with moved as (
       update audit_heads h set seq = v.to_seq, hash = v.to_hash
-      from unnest(${list((m) => m.districtId)}::uuid[], ${list((m) => m.from.seq)}::bigint[],
-        ${list((m) => m.from.hash)}::text[], ${list((m) => m.to.seq)}::bigint[], ${list((m) => m.to.hash)}::text[])
+      from unnest(${param('moveDistricts')}::uuid[], ${param('fromSeqs')}::bigint[],
+        ${param('fromHashes')}::text[], ${param('toSeqs')}::bigint[], ${param('toHashes')}::text[])
         as v(district_id, from_seq, from_hash, to_seq, to_hash)
       where h.district_id = v.district_id and h.seq = v.from_seq and h.hash = v.from_hash
       returning h.district_id
     ), inserted as (
       insert into audit_events (${EVENT_COLUMNS})
-      select * from ${eventsUnnest(rows)} where e.district_id in (select district_id from moved)
+      select * from ${eventsUnnest(param)} where e.district_id in (select district_id from moved)
     )
-    select district_id from moved`);
-  return result.rows.map((r) => r.district_id);
+    select district_id from moved`,
+  );
+  return written.map((r) => r.district_id);
 }
 
 export async function updateHead(tx: Tx, head: ChainHead): Promise<void> {

@@ -190,9 +190,11 @@ export function insertPersonAccounts(tx: Tx, rows: readonly NewPersonAccountRow[
 }
 
 /**
- * Refresh the planner's statistics after a bulk load: until autovacuum gets to it, the planner
- * believes the new tables are empty and picks plans that are ten times slower per request.
+ * Settle the tables after a bulk load: fresh statistics (until autovacuum gets to it, the planner
+ * believes the new tables are empty and picks plans ten times slower per request), and the rows
+ * marked committed and all-visible now — otherwise the first readers of every page write it back
+ * (hint bits) and autovacuum works through the load while the first users arrive.
  */
 export async function analyzeAfterBulkLoad(db: DbOrTx): Promise<void> {
-  await db.execute(sql`analyze`);
+  await db.execute(sql`vacuum (analyze)`);
 }

@@ -105,7 +105,11 @@ export async function auditPersonsRead(
   emptyDistrictId?: string,
 ): Promise<void> {
   const byDistrict = new Map<string, string[]>();
-  for (const r of rows) byDistrict.set(r.districtId, [...(byDistrict.get(r.districtId) ?? []), r.id]);
+  for (const r of rows) {
+    const ids = byDistrict.get(r.districtId);
+    if (ids) ids.push(r.id);
+    else byDistrict.set(r.districtId, [r.id]);
+  }
   if (byDistrict.size === 0) byDistrict.set(auditDistrict(ctx, emptyDistrictId), []);
   for (const [districtId, ids] of byDistrict) {
     await audit(ctx, { ...extra, districtId, action, subjectIds: [...new Set(ids)] });
