@@ -204,6 +204,18 @@ describe('audit log: group commit', () => {
     await expect(log.record(sampleEvent(districtId, 99))).rejects.toThrow('audit log is closed');
   });
 
+  it('brings the head file up to date on its own shortly after batched appends', async () => {
+    const districtId = await t.addDistrict();
+    await withLog(async (log, headFile) => {
+      await log.record(sampleEvent(districtId, 1));
+      await log.record(sampleEvent(districtId, 2));
+      const [last] = (await chainOf(districtId)).slice(-1);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const file = readHeadFile(headFile);
+      expect(file.status === 'ok' && file.heads[districtId]).toEqual({ seq: 2, hash: last?.hash });
+    });
+  });
+
   it('writes no head file when headFile is null', async () => {
     const districtId = await t.addDistrict();
     const before = fs.readdirSync(t.dir);

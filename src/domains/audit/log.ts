@@ -68,6 +68,9 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** How long the head file may lag behind batched appends (see updateSoon). */
+const HEAD_FILE_DELAY_MS = 500;
+
 /** Events linked in one transaction at most; the rest wait for the next one. */
 const MAX_BATCH = 5000;
 
@@ -247,7 +250,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         const batch = queue.slice(0, MAX_BATCH);
         queue = queue.slice(batch.length);
         await writeBatch(batch);
-        void headFile?.update();
+        headFile?.updateSoon();
       }
     } finally {
       draining = null;
@@ -287,6 +290,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     async close() {
       closed = true;
       while (draining) await draining;
+      headFile?.cancelSoon();
       await headFile?.update();
     },
   };
@@ -363,7 +367,26 @@ function createHeadFileWriter(db: Db, file: string, onError: (error: unknown) =>
     }
   }
 
+  let soon: NodeJS.Timeout | null = null;
+
   return {
+    /**
+     * Bring the file up to date within HEAD_FILE_DELAY_MS: under load the writer commits hundreds
+     * of batches a second, and a file write (two reads, fsync, rename) after each would compete with
+     * the database's own fsyncs. Explicit update() / afterCommit() stay immediate.
+     */
+    updateSoon(): void {
+      soon ??= setTimeout(() => {
+        soon = null;
+        void this.update();
+      }, HEAD_FILE_DELAY_MS).unref();
+    },
+
+    cancelSoon(): void {
+      if (soon) clearTimeout(soon);
+      soon = null;
+    },
+
     update(): Promise<void> {
       if (waiting) return waiting;
       const run = tail.then(async () => {
