@@ -27,8 +27,9 @@ import { chinaTodaySql } from './china-date';
 const isRootPath = (path: string) => /^\/[^/]+\/$/.test(path);
 
 /**
- * A PersonScope as arrays, the parameters of the visibility SQL. The SQL's text is the same for
- * every scope (only these values differ), so a statement using it is prepared and planned once.
+ * A PersonScope as arrays, the parameters of the visibility SQL. The SQL's text depends only on
+ * which kinds of visibility are present (`scopeShape`), never on the values, so a statement using
+ * it is prepared and planned once per shape.
  */
 export interface ScopeParams {
   scopeAll: boolean;
