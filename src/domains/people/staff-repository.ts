@@ -7,7 +7,7 @@
 import { and, asc, count, eq, gt, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { PersonScope } from '../../access/person-scope';
 import type { DbOrTx, Tx } from '../../db/client';
-import { academicYears, orgUnits, terms } from '../org/schema';
+import { orgUnits, terms } from '../org/schema';
 import { chinaTodaySql } from './china-date';
 import { headTeacherAssignments, personAccounts, persons, staffPosts, teachingAssignments } from './schema';
 import { personVisibleSql } from './visibility-sql';
@@ -27,28 +27,6 @@ const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`
 
 // ---------------------------------------------------------------------------------------------
 // Organisation places (read-only)
-
-export interface SchoolRow {
-  districtId: string;
-  id: string;
-  path: string;
-  name: string;
-  status: 'active' | 'closed';
-}
-
-export async function findSchool(db: DbOrTx, id: string): Promise<SchoolRow | undefined> {
-  const [row] = await db
-    .select({
-      districtId: orgUnits.districtId,
-      id: orgUnits.id,
-      path: orgUnits.path,
-      name: orgUnits.name,
-      status: orgUnits.status,
-    })
-    .from(orgUnits)
-    .where(and(eq(orgUnits.id, id), eq(orgUnits.kind, 'school')));
-  return row;
-}
 
 export interface ClassRow {
   districtId: string;
@@ -97,14 +75,6 @@ export async function findTerm(db: DbOrTx, districtId: string, id: string) {
     .select()
     .from(terms)
     .where(and(eq(terms.districtId, districtId), eq(terms.id, id)));
-  return row;
-}
-
-export async function findAcademicYear(db: DbOrTx, districtId: string, id: string) {
-  const [row] = await db
-    .select()
-    .from(academicYears)
-    .where(and(eq(academicYears.districtId, districtId), eq(academicYears.id, id)));
   return row;
 }
 

@@ -14,6 +14,7 @@ import { conflict, fieldError, forbidden, invalid, notFound, throwIfAny } from '
 import { isValidCode } from '../../standards/codes';
 import { generatePassword } from '../accounts/passwords';
 import { createUserInTx } from '../accounts/users-service';
+import { findAcademicYear, findOrgUnit, type OrgUnitRow } from '../org/repository';
 import { type PersonSummary, presentPerson } from './persons-presenter';
 import * as persons from './persons-repository';
 import { auditPersonsRead, registerCheckedPerson } from './persons-service';
@@ -41,9 +42,10 @@ const hasEnded = (endedOn: string | null, today: string) => endedOn !== null && 
 
 /** A school the caller may do `action` in: 403 when its roles never may, 404 when out of sight. */
 async function schoolFor(ctx: Ctx, schoolId: string, action: 'staff.manage' | 'person.read') {
-  const school = await repo.findSchool(ctx.db, schoolId);
-  authorize(requirePrincipal(ctx), action, school ?? null, 'orgUnit', 'person.read');
-  return school as repo.SchoolRow;
+  const unit = await findOrgUnit(ctx.db, schoolId);
+  const school = unit?.kind === 'school' ? unit : null;
+  authorize(requirePrincipal(ctx), action, school, 'orgUnit', 'person.read');
+  return school as OrgUnitRow;
 }
 
 async function classFor(ctx: Ctx, classId: string) {
@@ -392,7 +394,8 @@ export async function assignHeadTeacher(
   const cls = await classFor(ctx, input.classId);
   const person = await staffPersonFor(ctx, input.personId);
   const today = chinaToday();
-  const year = await repo.findAcademicYear(ctx.db, cls.districtId, input.academicYearId);
+  const found = await findAcademicYear(ctx.db, input.academicYearId);
+  const year = found?.districtId === cls.districtId ? found : undefined;
   const errors = [];
   if (cls.status !== 'active') errors.push(fieldError('body.classId', 'staff.class_closed'));
   if (!year) errors.push(fieldError('body.academicYearId', 'org.academic_year_unknown'));

@@ -51,7 +51,19 @@ export interface ScopeParams {
   scopeDistrictIds: string[];
 }
 
+/** Per scope object: a request asks for its parameters and its shape several times. */
+const paramsOfScope = new WeakMap<PersonScope, ScopeParams>();
+
 export function scopeParams(scope: PersonScope): ScopeParams {
+  let params = paramsOfScope.get(scope);
+  if (!params) {
+    params = computeScopeParams(scope);
+    paramsOfScope.set(scope, params);
+  }
+  return params;
+}
+
+function computeScopeParams(scope: PersonScope): ScopeParams {
   const whole = new Set<string>();
   for (const u of scope.units) {
     if (u.pathPrefix === null || isRootPath(u.pathPrefix)) whole.add(u.districtId);
