@@ -3,11 +3,15 @@
  * demo 班主任 (head.teacher), against the class-roster and student-profile routes (alternating):
  *   1. the highest throughput at 100 connections (requests/s): the median of three 10-s runs;
  *   2. p50 / p99 latency at a fixed offered rate of 1,000 requests/s for 20 s, evenly spaced and
- *      counted from when each request was due (bench/load.ts);
+ *      counted from when each request was due (bench/load.ts): three such windows, the one with the
+ *      median p99 reported (all three printed). At this rate the server runs a full garbage
+ *      collection about every 90 s, and the ~second after one is slow (src/cli/node-flags.ts): a
+ *      single window catches one or not by chance, so like the throughput it is a median of three;
  * and the same with the person policy swapped for allow-all (bench/api-server.ts), each policy
  * twice in ABBA order, and the ratio.
  * Goal: p99 < 50 ms at 1,000 requests/s; scoping costs < 20 % of throughput.
- * The server runs in a child process so the load generator does not share its event loop.
+ * The server runs in a child process so the load generator does not share its event loop, with the
+ * node flags `npm start` gives it (src/cli/node-flags.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { SERVER_NODE_FLAGS } from '../src/cli/node-flags';
 import { runningEmbeddedUrl } from '../src/db/embedded';
 import { closedLoop, openLoop } from './load';
 
@@ -35,18 +40,22 @@ async function freePort(): Promise<number> {
 }
 
 async function startServer(policy: 'enforced' | 'allow-all', port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/api-server.ts', '--policy', policy], {
-    cwd: root,
-    env: {
-      ...process.env,
-      MINGDE_DATA_DIR: dataDir,
-      PORT: String(port),
-      DATABASE_URL: '',
-      LOG_LEVEL: 'warn',
-      MINGDE_RATE_LIMIT: '100000000',
+  const child = spawn(
+    process.execPath,
+    [...SERVER_NODE_FLAGS, '--import', 'tsx', 'bench/api-server.ts', '--policy', policy],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        MINGDE_DATA_DIR: dataDir,
+        PORT: String(port),
+        DATABASE_URL: '',
+        LOG_LEVEL: 'warn',
+        MINGDE_RATE_LIMIT: '100000000',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d) => {
@@ -109,8 +118,11 @@ async function targets(base: string, cookie: string): Promise<{ roster: string; 
 
 interface Figures {
   maxRps: number;
+  /** Of the 20-s window with the median p99. */
   p50: number;
   p99: number;
+  /** Every window's p99, in the order run. */
+  p99s: number[];
   achievedRps: number;
   failures: number;
 }
@@ -133,13 +145,16 @@ async function measure(policy: 'enforced' | 'allow-all'): Promise<Figures> {
     const runs = [];
     for (let i = 0; i < 3; i++) runs.push(await closedLoop({ ...common, seconds: MAX_SECONDS }));
     const median = [...runs].sort((a, b) => a.rps - b.rps)[1] as (typeof runs)[number];
-    const fixed = await openLoop({ ...common, seconds: RATE_SECONDS }, 1000);
+    const windows = [];
+    for (let i = 0; i < 3; i++) windows.push(await openLoop({ ...common, seconds: RATE_SECONDS }, 1000));
+    const fixed = [...windows].sort((a, b) => a.p99 - b.p99)[1] as (typeof windows)[number];
     return {
       maxRps: median.rps,
       p50: fixed.p50,
       p99: fixed.p99,
+      p99s: windows.map((w) => w.p99),
       achievedRps: fixed.rps,
-      failures: runs.reduce((n, r) => n + r.failures, 0) + fixed.failures,
+      failures: [...runs, ...windows].reduce((n, r) => n + r.failures, 0),
     };
   } finally {
     await stopServer(server);
@@ -157,9 +172,12 @@ try {
   const runs: { policy: (typeof order)[number]; figures: Figures }[] = [];
   for (const policy of order) runs.push({ policy, figures: await measure(policy) });
   const row = (name: string, f: Figures) =>
-    `| ${name.padEnd(9)} | ${f.maxRps.toFixed(0).padStart(8)} | ${f.achievedRps.toFixed(0).padStart(8)} | ${f.p50.toFixed(1).padStart(6)} | ${f.p99.toFixed(1).padStart(6)} | ${String(f.failures).padStart(8)} |`;
-  console.log('\n| policy    | max rps  | @1k rps  | p50 ms | p99 ms | failures |');
-  console.log('|-----------|----------|----------|--------|--------|----------|');
+    `| ${name.padEnd(9)} | ${f.maxRps.toFixed(0).padStart(8)} | ${f.achievedRps.toFixed(0).padStart(8)} | ${f.p50.toFixed(1).padStart(6)} | ${f.p99.toFixed(1).padStart(6)} | ${f.p99s
+      .map((p) => p.toFixed(1))
+      .join(' / ')
+      .padEnd(18)} | ${String(f.failures).padStart(8)} |`;
+  console.log('\n| policy    | max rps  | @1k rps  | p50 ms | p99 ms | p99 of each window | failures |');
+  console.log('|-----------|----------|----------|--------|--------|--------------------|----------|');
   for (const r of runs) console.log(row(r.policy, r.figures));
   const of = (policy: string) => runs.filter((r) => r.policy === policy).map((r) => r.figures);
   const meanMax = (list: Figures[]) => list.reduce((n, f) => n + f.maxRps, 0) / list.length;
@@ -171,7 +189,7 @@ try {
   );
   const worstP99 = Math.max(...of('enforced').map((f) => f.p99));
   console.log(
-    `p99 at 1,000 requests/s, enforced, worse of two runs: ${worstP99.toFixed(1)} ms (goal < 50 ms) — ${worstP99 < 50 ? 'met' : 'NOT met'}`,
+    `p99 at 1,000 requests/s, enforced (median of three windows), worse of two runs: ${worstP99.toFixed(1)} ms (goal < 50 ms) — ${worstP99 < 50 ? 'met' : 'NOT met'}`,
   );
 } finally {
   fs.rmSync(work, { recursive: true, force: true });

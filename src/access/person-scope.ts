@@ -20,7 +20,28 @@ export type PersonAction = Extract<
   'person.read' | 'person.manage' | 'staff.manage' | 'guardian.manage'
 >;
 
+/**
+ * One scope per principal and action: a principal is built once per access version and shared by
+ * the requests that follow (accounts/principal-repository.ts), so its scope — and the SQL
+ * parameters visibility-sql.ts derives from it and memoises per scope — is too. Neither is mutated.
+ */
+const scopesOf = new WeakMap<Principal, Map<PersonAction, PersonScope>>();
+
 export function personScope(principal: Principal, action: PersonAction): PersonScope {
+  let scopes = scopesOf.get(principal);
+  if (!scopes) {
+    scopes = new Map();
+    scopesOf.set(principal, scopes);
+  }
+  let scope = scopes.get(action);
+  if (!scope) {
+    scope = computePersonScope(principal, action);
+    scopes.set(action, scope);
+  }
+  return scope;
+}
+
+function computePersonScope(principal: Principal, action: PersonAction): PersonScope {
   if (principal.isPlatformAdmin) return { all: true, units: [], classes: [], persons: [] };
   const units: PersonScope['units'] = [];
   for (const g of principal.grants) {
