@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type App, ctxOf } from '../../http/types';
+import { listAccessToPerson } from './access-log';
 import type { AuditEventRow } from './repository';
 import { searchAuditEvents, verifyAuditChains } from './service';
 
@@ -75,6 +76,29 @@ const reportSchema = z.object({
 
 const present = (row: AuditEventRow) => ({ ...row, at: row.at.toISOString() });
 
+const accessLogQuery = z.object({
+  before: searchQuery.shape.before,
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+const accessLogPageSchema = z.object({
+  items: z.array(
+    z.object({
+      at: z.string(),
+      actor: z.object({
+        kind: z.enum(['user', 'system', 'apiClient', 'anonymous']),
+        name: z.string().nullable().describe('操作人姓名 / who'),
+        isYou: z.boolean().describe('是否本人操作 / whether it was you'),
+      }),
+      action: z.string(),
+      actionLabel: z.string().describe('操作说明 / what was done'),
+      purpose: z.string().nullable().describe('用途 / stated purpose'),
+      outcome: z.enum(['success', 'denied', 'failure']),
+    }),
+  ),
+  nextBefore: z.number().int().nullable(),
+});
+
 export async function auditRoutes(app: App) {
   app.get(
     '/audit/events',
@@ -89,6 +113,26 @@ export async function auditRoutes(app: App) {
     async (request) => {
       const page = await searchAuditEvents(ctxOf(request), request.query);
       return { ...page, items: page.items.map(present) };
+    },
+  );
+
+  app.get(
+    '/persons/:id/access-log',
+    {
+      schema: {
+        tags: ['audit'],
+        summary:
+          '谁查看或处理过本人（或子女）的信息，及其用途 / who viewed or handled your (or your child’s) data, and why',
+        description:
+          '仅本人及其当前监护人可查看（新到旧）；其他能查看此人的用户得到 403，其余 404。 / For the person and their current guardians only (newest first); others who may read the person get 403, everybody else 404.',
+        params: z.object({ id: z.uuid() }),
+        querystring: accessLogQuery,
+        response: { 200: accessLogPageSchema },
+      },
+    },
+    async (request) => {
+      const page = await listAccessToPerson(ctxOf(request), request.params.id, request.query);
+      return { ...page, items: page.items.map((e) => ({ ...e, at: e.at.toISOString() })) };
     },
   );
 
