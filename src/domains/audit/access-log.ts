@@ -1,3 +1,4 @@
+import type { Principal } from '../../access/principal';
 import { audit, type Ctx, requirePrincipal } from '../../context';
 import { forbidden, notFound } from '../../errors';
 import type { Lang } from '../../i18n/messages';
@@ -53,8 +54,7 @@ export function actionLabel(action: string, lang: Lang): string {
 }
 
 /** The district of `personId` when the caller is that person or their guardian now; else null. */
-function ownDistrictOf(ctx: Ctx, personId: string): string | null {
-  const { relations } = requirePrincipal(ctx);
+function ownDistrictOf({ relations }: Principal, personId: string): string | null {
   const id = personId.toLowerCase();
   const mine = [...relations.self, ...relations.guardianOf].find((p) => p.personId === id);
   return mine?.districtId ?? null;
@@ -66,7 +66,7 @@ export async function listAccessToPerson(
   input: { before?: number; limit: number },
 ): Promise<AccessLogPage> {
   const principal = requirePrincipal(ctx);
-  const districtId = ownDistrictOf(ctx, personId);
+  const districtId = ownDistrictOf(principal, personId);
   if (!districtId) {
     // 404 unless the caller may read this person anyway (then they learn nothing new: 403).
     await visiblePersonOrThrow(ctx, personId, 'person.read').catch((error) => {
