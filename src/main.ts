@@ -3,6 +3,7 @@ import { runDemo } from '../demo/ensure';
 import { DemoOptionError, parseDemoOptions } from '../demo/options';
 import { runAdminCreate } from './cli/admin-create';
 import { runAuditVerify } from './cli/audit-verify';
+import { runKeys } from './cli/keys';
 import { openPlatform } from './cli/platform';
 import { runStart } from './cli/start';
 import { ConfigError, configTable } from './config';
@@ -20,6 +21,9 @@ const usage = `明德 Mingde
   admin create --username U [--display-name N] [--password P]
                                 创建平台管理员 / create a platform administrator
   audit verify                  校验审计链 / verify the audit hash chains
+  keys rotate                   新增加密密钥版本并重新加密全部数据（须先停止服务）/
+                                new encryption key version, then re-encrypt every stored blob (stop the service first)
+  keys reencrypt                只重新加密不在当前版本上的数据 / re-encrypt blobs not on the current key version
   config                        列出配置项 / list configuration variables
 `;
 
@@ -83,6 +87,17 @@ async function main(argv: string[]): Promise<number> {
     case 'audit':
       if (positionals[0] !== 'verify') break;
       return withPlatform((p) => runAuditVerify(p.config));
+    case 'keys': {
+      const step = positionals[0];
+      if (step !== 'rotate' && step !== 'reencrypt') break;
+      // Not beside a running service: it holds the old keys in memory and could not read the new blobs.
+      const platform = await openPlatform(() => {});
+      try {
+        return await runKeys(platform, step, say);
+      } finally {
+        await platform.stop();
+      }
+    }
     case 'config':
       say(configTable());
       return 0;

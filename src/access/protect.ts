@@ -130,6 +130,40 @@ export function loadDataKeys(config: Pick<Config, 'dataKeyFile'>): DataKeys {
   return parseKeyFile(file, fs.readFileSync(file, 'utf8'));
 }
 
+/**
+ * Add a new encryption key version to the key file and make it current (`mingde keys rotate`).
+ * Older versions stay: blobs made with them must stay readable until re-encrypted, and backups
+ * still hold them. The hash key is not rotated — every identity hash would have to be recomputed,
+ * and a one-time activation code cannot be. The file is replaced atomically (written 0600 beside
+ * it, fsynced, renamed), so a crash leaves either the old file or the new one.
+ */
+export function addEncryptionKey(config: Pick<Config, 'dataKeyFile'>): DataKeys {
+  const file = config.dataKeyFile;
+  const keys = loadDataKeys(config);
+  const version = Math.max(...keys.encryption.keys()) + 1;
+  const next: DataKeys = {
+    currentVersion: version,
+    encryption: new Map([...keys.encryption, [version, randomBytes(KEY_BYTES)]]),
+    hash: keys.hash,
+  };
+  const temp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(temp, 'wx', 0o600);
+  try {
+    fs.writeFileSync(fd, `${JSON.stringify(toFile(next), null, 2)}\n`);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temp, file);
+  const dir = fs.openSync(path.dirname(file), 'r');
+  try {
+    fs.fsyncSync(dir);
+  } finally {
+    fs.closeSync(dir);
+  }
+  return next;
+}
+
 /** The keys of a context; services that handle identifiers call this (a missing key set is a wiring bug). */
 export function keysOf(ctx: { dataKeys?: DataKeys }): DataKeys {
   if (!ctx.dataKeys) throw new Error('data keys are not loaded in this context (loadDataKeys at start)');
