@@ -43,7 +43,7 @@ export async function reencryptAll(
         } catch (error) {
           unreadable++;
           print(
-            `  无法解密 / cannot decrypt ${describe(c)} (${b.key.join(', ')}): ${(error as Error).message}`,
+            `  无法解密 / cannot decrypt ${columnName(c)} (${b.key.join(', ')}): ${(error as Error).message}`,
           );
         }
       }
@@ -52,13 +52,13 @@ export async function reencryptAll(
     }
     columns.push({ table: c.table, column: c.column, reencrypted, unreadable });
     print(
-      `  ${describe(c)}: ${reencrypted} 条已重新加密 / re-encrypted${unreadable ? `, ${unreadable} 条无法解密 / unreadable` : ''}`,
+      `  ${columnName(c)}: ${reencrypted} 条已重新加密 / re-encrypted${unreadable ? `, ${unreadable} 条无法解密 / unreadable` : ''}`,
     );
   }
   return { currentVersion: keys.currentVersion, columns };
 }
 
-const describe = (c: EncryptedColumn) => `${c.table}.${c.column}`;
+const columnName = (c: EncryptedColumn) => `${c.table}.${c.column}`;
 
 /**
  * `mingde keys rotate`: a new encryption key version in the key file, then every stored blob
