@@ -12,6 +12,7 @@ import { requestableChanges } from './students-rules';
 import {
   changeEnrolment,
   enrolStudent,
+  exportRoster,
   getEnrolmentHistory,
   listClassRoster,
   listSchoolStudents,
@@ -145,6 +146,43 @@ export function studentsRoutes(app: App): void {
     },
     async (request) => listClassRoster(ctxOf(request), request.params.id, request.query),
   );
+  const exportQuery = rosterQuery.omit({ page: true, pageSize: true }).extend({
+    format: z.enum(['xlsx', 'csv']).default('xlsx'),
+  });
+  const exportRoute = (path: string, kind: 'class' | 'school', summary: string) =>
+    app.get(
+      path,
+      {
+        schema: {
+          tags,
+          summary,
+          description:
+            '已脱敏；文件首行写明导出人和导出时间；导出记入审计。/ Masked; the first line names who exported it and when; audited.',
+          params: idParams,
+          querystring: exportQuery,
+          response: { 200: z.any().meta({ description: 'The .xlsx or .csv file' }) },
+        },
+      },
+      async (request, reply) => {
+        const { format } = request.query;
+        const file = await exportRoster(ctxOf(request), request.params.id, kind, request.query);
+        return reply
+          .header(
+            'content-type',
+            format === 'xlsx'
+              ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+              : 'text/csv; charset=utf-8',
+          )
+          .header(
+            'content-disposition',
+            `attachment; filename="roster.${format}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+          )
+          .header('cache-control', 'no-store')
+          .send(file.body);
+      },
+    );
+  exportRoute('/classes/:id/roster/export', 'class', '导出班级花名册 / Export a class roster');
+  exportRoute('/schools/:id/students/export', 'school', '导出全校在籍学生 / Export a school’s students');
   app.get(
     '/schools/:id/students',
     {

@@ -30,6 +30,7 @@ import { presentPerson } from './persons-presenter';
 import * as persons from './persons-repository';
 import { auditPersonsRead, registerCheckedPerson, visiblePersonOrThrow } from './persons-service';
 import { type CheckedPerson, checkPersonInput, type PersonInput } from './persons-validation';
+import { rosterCsv, rosterXlsx } from './roster-export';
 import {
   type EnrolmentView,
   type enrolmentHistorySchema,
@@ -668,25 +669,28 @@ export interface RosterInput {
 
 type RosterPage = z.infer<typeof rosterPageSchema>;
 
-async function roster(
+/**
+ * The rows of a class or school roster the caller may see, in the order asked; `page` null = all.
+ * 403 when the caller's roles never read persons; 404 for a unit outside the caller's scope.
+ */
+async function visibleRoster(
   ctx: Ctx,
   unitId: string,
   kind: 'class' | 'school',
-  input: RosterInput,
-): Promise<RosterPage> {
+  input: Omit<RosterInput, 'page' | 'pageSize'>,
+  page: { limit: number; offset: number } | null,
+): Promise<{ unit: repo.RosterUnit; rows: repo.RosterRow[]; total: number }> {
   const principal = requirePrincipal(ctx);
   if (!personAccessOf(ctx).canEverPersons(principal, 'person.read')) throw forbidden();
   const scope = personAccessOf(ctx).personScope(principal, 'person.read');
-  const offset = (input.page - 1) * input.pageSize;
   // The unit comes with its rows (one round trip); rows of a unit the caller may not list are dropped.
   const listed = await repo.listRoster(ctx.db, scope, kind, unitId, {
     ...input,
-    page: input.sort === 'studentNumber' ? null : { limit: input.pageSize, offset },
+    page: input.sort === 'studentNumber' ? null : page,
   });
   const { unit } = listed;
   if (!unit || unit.kind !== kind || !scopeCoversUnit(scope, unit)) throw notFound('orgUnit');
   let rows = listed.rows;
-  const total = listed.total;
   if (input.sort === 'studentNumber') {
     // The 学籍号 is stored encrypted: sort the decrypted numbers here (a school is a few thousand rows).
     const keys = keysOf(ctx);
@@ -701,8 +705,23 @@ async function roster(
       if (b.n === null) return -1;
       return a.n < b.n ? -sign : sign;
     });
-    rows = keyed.slice(offset, offset + input.pageSize).map((k) => k.r);
+    rows = keyed.map((k) => k.r);
+    if (page) rows = rows.slice(page.offset, page.offset + page.limit);
   }
+  return { unit, rows, total: listed.total };
+}
+
+async function roster(
+  ctx: Ctx,
+  unitId: string,
+  kind: 'class' | 'school',
+  input: RosterInput,
+): Promise<RosterPage> {
+  const offset = (input.page - 1) * input.pageSize;
+  const { unit, rows, total } = await visibleRoster(ctx, unitId, kind, input, {
+    limit: input.pageSize,
+    offset,
+  });
   await auditPersonsRead(
     ctx,
     'roster.read',
@@ -716,6 +735,43 @@ async function roster(
 /** `GET /classes/:id/roster`: the class's current students the caller may see. */
 export function listClassRoster(ctx: Ctx, classId: string, input: RosterInput): Promise<RosterPage> {
   return roster(ctx, classId, 'class', input);
+}
+
+export interface RosterExport {
+  body: Buffer;
+  /** A file name for the download: the unit's name and the date. */
+  fileName: string;
+}
+
+/**
+ * `GET /classes/:id/roster/export`, `GET /schools/:id/students/export`: the whole roster the
+ * caller may see as .xlsx or .csv, masked, marked with who exported it and when, and audited
+ * ('roster.export', naming every student in it).
+ */
+export async function exportRoster(
+  ctx: Ctx,
+  unitId: string,
+  kind: 'class' | 'school',
+  input: Omit<RosterInput, 'page' | 'pageSize'> & { format: 'xlsx' | 'csv' },
+): Promise<RosterExport> {
+  const principal = requirePrincipal(ctx);
+  const { unit, rows } = await visibleRoster(ctx, unitId, kind, input, null);
+  const mark = { username: principal.username, displayName: principal.displayName, at: new Date() };
+  const title = (await findOrgUnit(ctx.db, unit.id))?.name ?? unit.id;
+  const body =
+    input.format === 'xlsx' ? await rosterXlsx(rows, mark, ctx.lang, title) : rosterCsv(rows, mark, ctx.lang);
+  await auditPersonsRead(
+    ctx,
+    'roster.export',
+    rows.map((r) => ({ districtId: r.districtId, id: r.personId })),
+    {
+      targetType: 'orgUnit',
+      targetId: unit.id,
+      details: { kind, format: input.format, masked: true, count: rows.length },
+    },
+    unit.districtId,
+  );
+  return { body, fileName: `${title}-${chinaToday()}.${input.format}` };
 }
 
 /** `GET /schools/:id/students`: the school's enrolled (active or suspended) students the caller may see. */
