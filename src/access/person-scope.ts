@@ -64,6 +64,16 @@ function computePersonScope(principal: Principal, action: PersonAction): PersonS
   return { all: false, units, classes, persons };
 }
 
+/**
+ * The district of `personId` when the principal is that person or one of their current guardians —
+ * who may see the person's access log (PIPL's right to know) — else null.
+ */
+export function ownOrChildDistrictOf(principal: Principal, personId: string): string | null {
+  const id = personId.toLowerCase();
+  const { self, guardianOf } = principal.relations;
+  return [...self, ...guardianOf].find((p) => p.personId === id)?.districtId ?? null;
+}
+
 /** Whether the principal may ever do `action` on anybody (else 403). */
 export function canEverPersons(principal: Principal, action: PersonAction): boolean {
   const s = personScope(principal, action);

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../atomic-file';
 import { type Config, ConfigError } from '../config';
 
 /**
@@ -134,10 +135,9 @@ export function loadDataKeys(config: Pick<Config, 'dataKeyFile'>): DataKeys {
  * Add a new encryption key version to the key file and make it current (`mingde keys rotate`).
  * Older versions stay: blobs made with them must stay readable until re-encrypted, and backups
  * still hold them. The hash key is not rotated — every identity hash would have to be recomputed,
- * and a one-time activation code cannot be. The file is replaced atomically (written 0600 beside
- * it, fsynced, renamed), so a crash leaves either the old file or the new one.
+ * and a one-time activation code cannot be. The file is replaced atomically (writeFileAtomic).
  */
-export function addEncryptionKey(config: Pick<Config, 'dataKeyFile'>): DataKeys {
+export async function addEncryptionKey(config: Pick<Config, 'dataKeyFile'>): Promise<DataKeys> {
   const file = config.dataKeyFile;
   const keys = loadDataKeys(config);
   const version = Math.max(...keys.encryption.keys()) + 1;
@@ -146,21 +146,7 @@ export function addEncryptionKey(config: Pick<Config, 'dataKeyFile'>): DataKeys 
     encryption: new Map([...keys.encryption, [version, randomBytes(KEY_BYTES)]]),
     hash: keys.hash,
   };
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(temp, 'wx', 0o600);
-  try {
-    fs.writeFileSync(fd, `${JSON.stringify(toFile(next), null, 2)}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temp, file);
-  const dir = fs.openSync(path.dirname(file), 'r');
-  try {
-    fs.fsyncSync(dir);
-  } finally {
-    fs.closeSync(dir);
-  }
+  await writeFileAtomic(file, `${JSON.stringify(toFile(next), null, 2)}\n`);
   return next;
 }
 

@@ -71,7 +71,7 @@ export async function runKeys(
   step: 'rotate' | 'reencrypt',
   print: (line: string) => void,
 ): Promise<number> {
-  const keys = step === 'rotate' ? addEncryptionKey(platform.config) : loadDataKeys(platform.config);
+  const keys = step === 'rotate' ? await addEncryptionKey(platform.config) : loadDataKeys(platform.config);
   if (step === 'rotate') {
     print(
       `已生成加密密钥第 ${keys.currentVersion} 版 / new encryption key version ${keys.currentVersion} written to ${platform.config.dataKeyFile}`,

@@ -1,6 +1,6 @@
-import type { Principal } from '../../access/principal';
+import { ownOrChildDistrictOf } from '../../access/person-scope';
 import { audit, type Ctx, requirePrincipal } from '../../context';
-import { forbidden, notFound } from '../../errors';
+import { forbidden } from '../../errors';
 import type { Lang } from '../../i18n/messages';
 import { displayNamesOf } from '../accounts/repository';
 import { visiblePersonOrThrow } from '../people/persons-service';
@@ -55,25 +55,16 @@ export function actionLabel(action: string, lang: Lang): string {
   return action;
 }
 
-/** The district of `personId` when the caller is that person or their guardian now; else null. */
-function ownDistrictOf({ relations }: Principal, personId: string): string | null {
-  const id = personId.toLowerCase();
-  const mine = [...relations.self, ...relations.guardianOf].find((p) => p.personId === id);
-  return mine?.districtId ?? null;
-}
-
 export async function listAccessToPerson(
   ctx: Ctx,
   personId: string,
   input: { before?: number; limit: number },
 ): Promise<AccessLogPage> {
   const principal = requirePrincipal(ctx);
-  const districtId = ownDistrictOf(principal, personId);
+  const districtId = ownOrChildDistrictOf(principal, personId);
   if (!districtId) {
     // 404 unless the caller may read this person anyway (then they learn nothing new: 403).
-    await visiblePersonOrThrow(ctx, personId, 'person.read').catch((error) => {
-      throw error?.statusCode === 404 ? notFound('person') : error;
-    });
+    await visiblePersonOrThrow(ctx, personId, 'person.read');
     throw forbidden();
   }
   const id = personId.toLowerCase();

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../../atomic-file';
 
 /**
  * The head file: the latest (seq, hash) of each district's chain, kept outside the database, so
@@ -37,31 +36,12 @@ export function readHeadFile(file: string): HeadFileRead {
   }
 }
 
-/**
- * Write the whole file atomically (temporary file in the same folder, fsync, rename), mode 0600.
- * Asynchronous: the fsync runs off the event loop, which serves requests meanwhile.
- */
+/** Write the whole file atomically, mode 0600, off the event loop (see writeFileAtomic). */
 export async function writeHeadFile(file: string, heads: HeadFileContent): Promise<void> {
-  const dir = path.dirname(file);
-  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   const sorted: HeadFileContent = {};
   for (const id of Object.keys(heads).sort()) {
     const head = heads[id];
     if (head) sorted[id] = { seq: head.seq, hash: head.hash };
   }
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await fs.promises.open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(sorted, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.chmod(tmp, 0o600);
-    await fs.promises.rename(tmp, file);
-  } catch (error) {
-    await fs.promises.rm(tmp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`);
 }

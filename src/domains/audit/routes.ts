@@ -86,14 +86,14 @@ const accessLogPageSchema = z.object({
     z.object({
       at: z.string(),
       actor: z.object({
-        kind: z.enum(['user', 'system', 'apiClient', 'anonymous']),
+        kind: eventSchema.shape.actorKind,
         name: z.string().nullable().describe('操作人姓名 / who'),
         isYou: z.boolean().describe('是否本人操作 / whether it was you'),
       }),
       action: z.string(),
       actionLabel: z.string().describe('操作说明 / what was done'),
       purpose: z.string().nullable().describe('用途 / stated purpose'),
-      outcome: z.enum(['success', 'denied', 'failure']),
+      outcome: eventSchema.shape.outcome,
     }),
   ),
   nextBefore: z.number().int().nullable(),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { requirePrincipal } from '../../context';
 import { DomainError } from '../../errors';
+import { sendDownload } from '../../http/download';
 import { type App, ctxOf } from '../../http/types';
 import { importKinds } from './imports-columns';
 import { ImportJobs } from './imports-jobs';
@@ -79,19 +80,12 @@ export async function importsRoutes(app: App): Promise<void> {
       requirePrincipal(ctxOf(request));
       const [kind, format] = request.params.file.split('.') as ['students' | 'staff', 'xlsx' | 'csv'];
       const body = format === 'xlsx' ? await templateXlsx(kind) : templateCsv(kind);
-      const fileName = `${templateNames[kind].file}.${format}`;
-      return reply
-        .header(
-          'content-type',
-          format === 'xlsx'
-            ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-            : 'text/csv; charset=utf-8',
-        )
-        .header(
-          'content-disposition',
-          `attachment; filename="${kind}-template.${format}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
-        )
-        .send(body);
+      return sendDownload(reply, {
+        format,
+        asciiName: `${kind}-template.${format}`,
+        fileName: `${templateNames[kind].file}.${format}`,
+        body,
+      });
     },
   );
 

@@ -200,6 +200,7 @@ export interface RosterUnit {
   districtId: string;
   kind: string;
   path: string;
+  name: string;
 }
 
 /**
@@ -261,13 +262,14 @@ export async function listRoster(
     unitDistrictId: string;
     unitKind: string;
     unitPath: string;
+    unitName: string;
   };
   const rows = await runPrepared<Row, Values>(db, name, values, (param) => {
     const d = sql.raw(direction);
     const order = byName ? sql`order by convert_to(p.name, 'GB18030') ${d}, p.id ${d}` : sql`order by p.id`;
     const page = query.page ? sql`limit ${param('limit')} offset ${param('offset')}` : sql``;
     return sql`
-    select u.id as "unitId", u.district_id as "unitDistrictId", u.kind as "unitKind", u.path as "unitPath", r.*
+    select u.id as "unitId", u.district_id as "unitDistrictId", u.kind as "unitKind", u.path as "unitPath", u.name as "unitName", r.*
     from (select * from org_units where id = ${param('unitId')}) u
     left join lateral (
       select p.id as "personId", p.district_id as "districtId", p.name, p.gender_code as "genderCode",
@@ -284,6 +286,7 @@ export async function listRoster(
     districtId: first.unitDistrictId,
     kind: first.unitKind,
     path: first.unitPath,
+    name: first.unitName,
   };
   const students = rows.filter((r) => r.personId !== null);
   let total = students[0]?.total ?? 0;

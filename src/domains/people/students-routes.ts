@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sendDownload } from '../../http/download';
 import { type App, ctxOf } from '../../http/types';
 import {
   changeResultSchema,
@@ -166,19 +167,7 @@ export function studentsRoutes(app: App): void {
       async (request, reply) => {
         const { format } = request.query;
         const file = await exportRoster(ctxOf(request), request.params.id, kind, request.query);
-        return reply
-          .header(
-            'content-type',
-            format === 'xlsx'
-              ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-              : 'text/csv; charset=utf-8',
-          )
-          .header(
-            'content-disposition',
-            `attachment; filename="roster.${format}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
-          )
-          .header('cache-control', 'no-store')
-          .send(file.body);
+        return sendDownload(reply, { format, asciiName: `roster.${format}`, ...file });
       },
     );
   exportRoute('/classes/:id/roster/export', 'class', '导出班级花名册 / Export a class roster');

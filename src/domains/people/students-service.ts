@@ -757,9 +757,10 @@ export async function exportRoster(
   const principal = requirePrincipal(ctx);
   const { unit, rows } = await visibleRoster(ctx, unitId, kind, input, null);
   const mark = { username: principal.username, displayName: principal.displayName, at: new Date() };
-  const title = (await findOrgUnit(ctx.db, unit.id))?.name ?? unit.id;
   const body =
-    input.format === 'xlsx' ? await rosterXlsx(rows, mark, ctx.lang, title) : rosterCsv(rows, mark, ctx.lang);
+    input.format === 'xlsx'
+      ? await rosterXlsx(rows, mark, ctx.lang, unit.name)
+      : rosterCsv(rows, mark, ctx.lang);
   await auditPersonsRead(
     ctx,
     'roster.export',
@@ -771,7 +772,7 @@ export async function exportRoster(
     },
     unit.districtId,
   );
-  return { body, fileName: `${title}-${chinaToday()}.${input.format}` };
+  return { body, fileName: `${unit.name}-${chinaToday()}.${input.format}` };
 }
 
 /** `GET /schools/:id/students`: the school's enrolled (active or suspended) students the caller may see. */
