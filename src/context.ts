@@ -36,7 +36,7 @@ function withActor(ctx: Ctx, event: RequestAuditEvent): AuditEventInput {
   return {
     ...event,
     actorId: ctx.principal?.userId ?? null,
-    actorKind: ctx.principal ? 'user' : ctx.system ? 'system' : 'anonymous',
+    actorKind: ctx.principal?.kind ?? (ctx.system ? 'system' : 'anonymous'),
     requestId: ctx.requestId,
     ip: ctx.ip,
   };

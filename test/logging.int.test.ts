@@ -53,6 +53,39 @@ describe('request logs', () => {
     }
   });
 
+  it('never carry an API client’s secret or access token', async () => {
+    const d = await seedDistrict(t.database.db, '110105');
+    const admin = await createUser(t.database.db, {
+      grants: [{ role: 'bureauAdmin', districtId: d.districtId, orgUnitId: d.rootId }],
+    });
+    const registered = await request(t.app, admin, 'POST', '/api/v1/api-clients', {
+      name: '日志测试应用',
+      orgUnitIds: [d.schoolA.id],
+      scopes: ['org:read'],
+      legalBasis: '协议',
+      retentionDays: 7,
+    });
+    const { client, clientSecret } = registered.json();
+    lines = [];
+    const token = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `grant_type=client_credentials&client_id=${client.id}&client_secret=${clientSecret}`,
+    });
+    const accessToken = token.json().access_token as string;
+    const call = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/org-units/${d.schoolA.id}`,
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(call.statusCode).toBe(200);
+    const log = lines.join('\n');
+    expect(log).toContain('/api/v1/org-units/:id');
+    expect(log).not.toContain(clientSecret);
+    expect(log).not.toContain(accessToken.split('.')[2]);
+  });
+
   it('echo the request id to the client', async () => {
     const res = await request(t.app, null, 'GET', '/healthz', undefined, {
       'x-request-id': 'trace-0123456789',

@@ -1,5 +1,6 @@
+import { roleCeilings } from './ceilings';
 import type { Principal } from './principal';
-import { type Action, roleActions } from './roles';
+import { type Action, grantAllows, type Role, roleActions, roleUnitKind } from './roles';
 
 /**
  * Where the principal may read or change people's records. Grants give whole organisation
@@ -17,7 +18,7 @@ export interface PersonScope {
 
 export type PersonAction = Extract<
   Action,
-  'person.read' | 'person.manage' | 'staff.manage' | 'guardian.manage'
+  'person.read' | 'person.manage' | 'staff.manage' | 'guardian.manage' | 'purpose.approve'
 >;
 
 /**
@@ -45,7 +46,7 @@ function computePersonScope(principal: Principal, action: PersonAction): PersonS
   if (principal.isPlatformAdmin) return { all: true, units: [], classes: [], persons: [] };
   const units: PersonScope['units'] = [];
   for (const g of principal.grants) {
-    if (roleActions[g.role].has(action)) units.push({ districtId: g.districtId, pathPrefix: g.path });
+    if (grantAllows(g, action)) units.push({ districtId: g.districtId, pathPrefix: g.path });
   }
   for (const g of principal.cityGrants) {
     if (!roleActions[g.role].has(action)) continue;
@@ -65,6 +66,36 @@ function computePersonScope(principal: Principal, action: PersonAction): PersonS
 }
 
 /**
+ * Where the principal may see L4 people data under a purpose: `direct` where a school role (校长,
+ * 学校管理员, 班主任) gives it, `withApproval` where only a bureau role does (DESIGN.md: a bureau
+ * role's purpose needs a second person's approval). Both come from the roles whose people ceiling
+ * is `sensitive` (ceilings.ts).
+ */
+export function sensitiveScopes(principal: Principal): { direct: PersonScope; withApproval: PersonScope } {
+  const direct: PersonScope = { all: false, units: [], classes: [], persons: [] };
+  const withApproval: PersonScope = { all: principal.isPlatformAdmin, units: [], classes: [], persons: [] };
+  const mayReveal = (role: Role) =>
+    roleCeilings[role].people === 'sensitive' && roleActions[role].has('person.read');
+  for (const g of principal.grants) {
+    if (g.role === 'apiClient' || !mayReveal(g.role)) continue;
+    const unit = { districtId: g.districtId, pathPrefix: g.path };
+    (roleUnitKind[g.role] === 'school' ? direct : withApproval).units.push(unit);
+  }
+  for (const g of principal.cityGrants) {
+    if (!mayReveal(g.role)) continue;
+    for (const districtId of g.districtIds) withApproval.units.push({ districtId, pathPrefix: null });
+  }
+  if (roleCeilings.headTeacher.people === 'sensitive') {
+    for (const c of principal.relations.headTeacherOf)
+      direct.classes.push({ districtId: c.districtId, classId: c.classId, withGuardians: true });
+  }
+  return { direct, withApproval };
+}
+
+export const isEmptyScope = (s: PersonScope) =>
+  !s.all && s.units.length === 0 && s.classes.length === 0 && s.persons.length === 0;
+
+/**
  * The district of `personId` when the principal is that person or one of their current guardians —
  * who may see the person's access log (PIPL's right to know) — else null.
  */
@@ -76,8 +107,7 @@ export function ownOrChildDistrictOf(principal: Principal, personId: string): st
 
 /** Whether the principal may ever do `action` on anybody (else 403). */
 export function canEverPersons(principal: Principal, action: PersonAction): boolean {
-  const s = personScope(principal, action);
-  return s.all || s.units.length > 0 || s.classes.length > 0 || s.persons.length > 0;
+  return !isEmptyScope(personScope(principal, action));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { DomainError, forbidden, notFound } from '../errors';
 import type { ResourceName } from '../i18n/messages';
 import type { OrgTarget, Principal } from './principal';
-import { type Action, assignableRoles, type Role, roleActions } from './roles';
+import { type Action, assignableRoles, grantAllows, type Role, roleActions } from './roles';
 
 /**
  * The one place that decides who may do what. Services call `authorize` before acting; queries use
@@ -19,7 +19,7 @@ export function scopeOf(principal: Principal, action: Action): 'all' | Scope[] {
   if (principal.isPlatformAdmin) return 'all';
   const scopes: Scope[] = [];
   for (const g of principal.grants) {
-    if (roleActions[g.role].has(action)) scopes.push({ districtId: g.districtId, pathPrefix: g.path });
+    if (grantAllows(g, action)) scopes.push({ districtId: g.districtId, pathPrefix: g.path });
   }
   for (const g of principal.cityGrants) {
     if (!roleActions[g.role].has(action)) continue;
@@ -66,7 +66,7 @@ export function rolesAssignableOn(principal: Principal, target: OrgTarget): Read
   if (principal.isPlatformAdmin) return new Set(Object.keys(roleActions) as Role[]);
   const roles = new Set<Role>();
   for (const g of principal.grants) {
-    if (!roleActions[g.role].has('grant.manage')) continue;
+    if (g.role === 'apiClient' || !grantAllows(g, 'grant.manage')) continue;
     if (g.districtId !== target.districtId || !target.path.startsWith(g.path)) continue;
     for (const r of assignableRoles[g.role]) roles.add(r);
   }
@@ -123,7 +123,8 @@ const allowedInDistrict = (principal: Principal, action: Action, districtId: str
 
 /**
  * Allow `action` on data of a district as a whole that anyone working somewhere in it may use
- * (the district, its academic years and groupings), or throw 404 (`districtId` null: no such thing).
+ * (the district, its academic years and groupings), or throw: 403 when the principal's roles never
+ * have the action, 404 when the district is not one it works in (`districtId` null: no such thing).
  */
 export function authorizeInDistrict(
   principal: Principal,
@@ -131,6 +132,7 @@ export function authorizeInDistrict(
   districtId: string | null,
   resource: ResourceName,
 ): void {
+  if (!canEver(principal, action)) throw forbidden();
   if (districtId === null || !allowedInDistrict(principal, action, districtId)) throw notFound(resource);
 }
 

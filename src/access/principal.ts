@@ -1,9 +1,11 @@
-import type { CityRole, DistrictRole } from './roles';
+import type { Action, CityRole, GrantRole } from './roles';
 
 /** A grant as the policy needs it: the role and the subtree it covers. */
 export interface ScopedGrant {
   grantId: string;
-  role: DistrictRole;
+  role: GrantRole;
+  /** An API client's grant: the actions its scopes allow (a role's grant takes the role's). */
+  actions?: ReadonlySet<Action>;
   districtId: string;
   orgUnitId: string;
   /** Materialised path of the granted unit; the grant covers every unit whose path starts with it. */
@@ -52,9 +54,19 @@ export const noRelations = (): PersonRelations => ({
   studentAt: [],
 });
 
-/** Who is asking: a signed-in user with the grants that are in force right now. */
+/** An L4 field an API client may read, granted by a bureau administrator for one purpose. */
+export interface ClientFieldGrant {
+  field: 'idNumber' | 'phone' | 'studentNumber';
+  purpose: string;
+  expiresAt: string;
+}
+
+/**
+ * Who is asking: a signed-in user, or an authorised app (API client, 授权应用) with the grants
+ * that are in force right now. For an app, `userId` is the client's id (what the audit records).
+ */
 export interface Principal {
-  kind: 'user';
+  kind: 'user' | 'apiClient';
   userId: string;
   username: string;
   displayName: string;
@@ -63,6 +75,8 @@ export interface Principal {
   grants: ScopedGrant[];
   cityGrants: ScopedCityGrant[];
   relations: PersonRelations;
+  /** API clients only: the L4 fields granted to it. */
+  sensitiveFields?: ClientFieldGrant[];
 }
 
 /** The place of a target in the organisation tree. */

@@ -19,6 +19,10 @@ export const actions = [
   'staff.manage',
   'guardian.manage',
   'roster.import',
+  /** Approve another user's purpose for L4 data (the second person of purposes.ts). */
+  'purpose.approve',
+  /** Register and manage authorised apps (API clients) of a district. */
+  'apiClient.manage',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -28,6 +32,8 @@ export const districtRoles = [
   'inspector',
   'principal',
   'schoolAdmin',
+  'schoolDoctor',
+  'counsellor',
 ] as const;
 export const cityRoles = ['cityBureauAdmin', 'cityBureauAnalyst'] as const;
 export type DistrictRole = (typeof districtRoles)[number];
@@ -48,6 +54,8 @@ const admin: Action[] = [
   'grant.manage',
   'audit.read',
   'audit.verify',
+  'purpose.approve',
+  'apiClient.manage',
   ...peopleWork(),
 ];
 
@@ -60,7 +68,19 @@ export const roleActions: Record<Role, ReadonlySet<Action>> = {
   inspector: new Set([...read, 'person.read']),
   principal: new Set([...read, 'org.update', 'user.read', 'person.read']),
   schoolAdmin: new Set([...read, ...orgWrite, 'user.read', 'user.manage', 'grant.manage', ...peopleWork()]),
+  // 校医 and 心理教师 see the school's students; their health and mental-health data is theirs alone.
+  schoolDoctor: new Set([...read, 'person.read']),
+  counsellor: new Set([...read, 'person.read']),
 };
+
+/** What a grant may carry: a district role, or an authorised app's place (its actions from its scopes). */
+export type GrantRole = DistrictRole | 'apiClient';
+
+/** Whether a grant allows `action`: by its role, or by the scopes an API client's grant carries. */
+export function grantAllows(g: { role: GrantRole; actions?: ReadonlySet<Action> }, action: Action): boolean {
+  if (g.actions) return g.actions.has(action);
+  return g.role !== 'apiClient' && roleActions[g.role].has(action);
+}
 
 /** The organisation kind a district role is granted on. */
 export const roleUnitKind: Record<DistrictRole, 'districtBureau' | 'school'> = {
@@ -69,6 +89,8 @@ export const roleUnitKind: Record<DistrictRole, 'districtBureau' | 'school'> = {
   inspector: 'districtBureau',
   principal: 'school',
   schoolAdmin: 'school',
+  schoolDoctor: 'school',
+  counsellor: 'school',
 };
 
 /** Which roles a holder of each role may hand out (within its own scope). */
@@ -79,7 +101,9 @@ export const assignableRoles: Record<Role, readonly Role[]> = {
   bureauAnalyst: [],
   inspector: [],
   principal: [],
-  schoolAdmin: ['schoolAdmin'],
+  schoolAdmin: ['schoolAdmin', 'schoolDoctor', 'counsellor'],
+  schoolDoctor: [],
+  counsellor: [],
 };
 
 export const roleNames: Record<Role, { 'zh-CN': string; en: string }> = {
@@ -90,6 +114,8 @@ export const roleNames: Record<Role, { 'zh-CN': string; en: string }> = {
   inspector: { 'zh-CN': '督学', en: 'Inspector' },
   principal: { 'zh-CN': '校长', en: 'Principal' },
   schoolAdmin: { 'zh-CN': '学校管理员', en: 'School administrator' },
+  schoolDoctor: { 'zh-CN': '校医', en: 'School doctor' },
+  counsellor: { 'zh-CN': '心理教师', en: 'Counsellor' },
 };
 
 export const isDistrictRole = (role: string): role is DistrictRole =>

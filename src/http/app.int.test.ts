@@ -33,6 +33,19 @@ describe('API basics', () => {
     expect(res.json().code).toBe('request.invalid');
   });
 
+  it('answers text holding NUL (which PostgreSQL cannot store) with 400, not 500', async () => {
+    // Found by test/robustness.int.test.ts: any text field or search term reaching a query.
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { username: 'a\u0000b', password: 'x' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ status: 400, code: 'request.invalid' });
+    expect(res.json().detail).toContain('U+0000');
+  });
+
   it('sends security headers', async () => {
     const res = await request(t.app, null, 'GET', '/healthz');
     expect(res.headers['x-content-type-options']).toBe('nosniff');

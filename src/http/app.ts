@@ -13,16 +13,22 @@ import {
 } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import { accountsRoutes } from '../domains/accounts/routes';
+import { apiClientsRoutes } from '../domains/api-clients/routes';
 import { auditRoutes } from '../domains/audit/routes';
 import { orgRoutes } from '../domains/org/routes';
 import { guardiansRoutes } from '../domains/people/guardians-routes';
 import { importsRoutes } from '../domains/people/imports-routes';
 import { personsRoutes } from '../domains/people/persons-routes';
+import { revealRoutes } from '../domains/people/reveal-routes';
 import { staffRoutes } from '../domains/people/staff-routes';
 import { studentsRoutes } from '../domains/people/students-routes';
+import { purposesRoutes } from '../domains/purposes/routes';
 import { pickLang } from '../i18n/messages';
 import { registerAuth } from './auth';
+import { registerClientAuth } from './client-auth';
+import { registerDataLevels } from './data-levels';
 import { buildProblem, sendProblem } from './problem';
+import { registerRouteTable } from './route-table';
 import type { App, AppDeps } from './types';
 
 /**
@@ -81,6 +87,12 @@ export async function buildApp(
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     bodyLimit: 1_048_576,
+    // The router's own refusals (a URL it cannot decode, an over-long path parameter) come before any
+    // route or hook: answer them as problem+json like every other error.
+    frameworkErrors: (error, request, reply) => {
+      const lang = pickLang(request.headers['accept-language'], config.lang);
+      sendProblem(reply, buildProblem(error, request, lang));
+    },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
@@ -174,6 +186,9 @@ export async function buildApp(
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   registerAuth(app);
+  registerClientAuth(app);
+  registerDataLevels(app);
+  registerRouteTable(app);
 
   await app.register(
     async (api) => {
@@ -186,6 +201,9 @@ export async function buildApp(
       studentsRoutes(typed);
       staffRoutes(typed);
       guardiansRoutes(typed);
+      purposesRoutes(typed);
+      await apiClientsRoutes(typed);
+      revealRoutes(typed);
     },
     { prefix: '/api/v1' },
   );

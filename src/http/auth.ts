@@ -55,7 +55,8 @@ export function registerAuth(app: App): void {
 
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const token = request.cookies[SESSION_COOKIE];
-    if (!token) return;
+    // An app's bearer token wins over any cookie (client-auth.ts); a cookie alone is a user's session.
+    if (!token || /^Bearer\s/i.test(request.headers.authorization ?? '')) return;
     const { database, config } = app.deps;
     // The session and its user's principal in one statement: one round trip on every request.
     const loaded = await loadSessionPrincipal(database.db, tokenHashOf(token), config.sessionHours);

@@ -39,6 +39,17 @@ function fieldText(e: FieldError, lang: Lang): string {
   return e.code;
 }
 
+/**
+ * PostgreSQL refuses text holding NUL (U+0000) in text and jsonb columns and parameters: 22021
+ * (character_not_in_repertoire), 22P05 (untranslatable_character). The error comes from
+ * node-postgres itself or wrapped by drizzle (as its cause).
+ */
+function isUnstorableText(error: unknown): boolean {
+  const e = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = e?.cause?.code ?? e?.code;
+  return code === '22021' || code === '22P05';
+}
+
 export function buildProblem(error: unknown, request: FastifyRequest, lang: Lang): Problem {
   const make = (status: number, code: MessageCode, params: Record<string, unknown> = {}): Problem => ({
     type: `https://mingde.dev/problems/${code}`,
@@ -76,6 +87,16 @@ export function buildProblem(error: unknown, request: FastifyRequest, lang: Lang
     problem.errors = fieldErrorsFromZod(issues, error.validationContext ?? '', lang);
     problem.detail = problem.errors.map((e) => `${e.path}: ${e.message}`).join('；');
     return problem;
+  }
+  if (isUnstorableText(error)) {
+    // Only a request can carry it: no text of ours holds NUL. The client's fault, never a 500.
+    return {
+      ...make(400, 'request.invalid'),
+      detail:
+        lang === 'en'
+          ? 'Text may not contain the character U+0000 (NUL)'
+          : '文本中不能含有 U+0000（NUL）字符',
+    };
   }
   if (fe.statusCode === 429) return make(429, 'request.rate_limited');
   if (fe.statusCode === 413) return make(413, 'request.too_large');

@@ -35,6 +35,40 @@ export const messages = {
   },
   'access.forbidden': { 'zh-CN': '您的角色无权执行此操作', en: 'Your role may not do this' },
   'resource.not_found': { 'zh-CN': '{resource}不存在', en: '{resource} not found' },
+  'auth.token_invalid': {
+    'zh-CN': '访问令牌无效或已过期，请重新获取',
+    en: 'The access token is invalid or has expired; request a new one',
+  },
+  'apiClient.rate_limited': {
+    'zh-CN': '该应用请求过于频繁（每分钟最多 {max} 次），请稍后再试',
+    en: 'Too many requests from this app (at most {max} a minute); try again shortly',
+  },
+  'apiClient.unit_outside_district': {
+    'zh-CN': '授权应用只能访问本区县的组织',
+    en: 'An API client may only be given organisations of its own district',
+  },
+  'apiClient.field_needs_scope': {
+    'zh-CN': '授予敏感字段前，应用须具有 persons:reveal 权限范围',
+    en: 'Grant the persons:reveal scope before granting sensitive fields',
+  },
+  'purpose.required': {
+    'zh-CN': '查看敏感信息须先登记用途，且用途须在有效期内并涵盖该对象',
+    en: 'Seeing sensitive data needs a declared purpose that is in force and covers it',
+  },
+  'purpose.no_sensitive_right': {
+    'zh-CN': '您的角色无权查看该对象的敏感信息',
+    en: 'Your roles may not see sensitive data about this',
+  },
+  'purpose.self_approval': {
+    'zh-CN': '用途须由另一人审批，不能审批自己的登记',
+    en: 'A purpose must be approved by someone else, not by the person who declared it',
+  },
+  'purpose.not_pending': { 'zh-CN': '该用途登记不在待审批状态', en: 'This purpose is not awaiting approval' },
+  'purpose.already_ended': { 'zh-CN': '该用途登记已结束', en: 'This purpose has already ended' },
+  'purpose.too_long': {
+    'zh-CN': '“{purpose}”最长有效 {max} 小时',
+    en: '"{purpose}" may last at most {max} hours',
+  },
   'org.invalid_parent': {
     'zh-CN': '{kind}不能建在{parentKind}之下',
     en: 'A {kind} cannot be placed under a {parentKind}',
@@ -501,6 +535,8 @@ export const resourceNames = {
   teachingAssignment: { 'zh-CN': '任课安排', en: 'Teaching assignment' },
   headTeacherAssignment: { 'zh-CN': '班主任安排', en: 'Head-teacher assignment' },
   guardianRelation: { 'zh-CN': '监护关系', en: 'Guardian relation' },
+  purpose: { 'zh-CN': '用途登记', en: 'Purpose' },
+  apiClient: { 'zh-CN': '授权应用', en: 'API client' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type ResourceName = keyof typeof resourceNames;

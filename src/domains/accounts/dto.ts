@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { internal, personal, publicField } from '../../access/levels';
 import {
   cityRoles,
   districtRoles,
@@ -16,36 +17,37 @@ import type { GrantLifecycle, UserRow } from './repository';
  * hashes, token hashes and failure counts never leave the service.
  */
 
-const iso = z.iso.datetime();
+const iso = internal(z.iso.datetime());
 const isoOrNull = iso.nullable();
 const at = (d: Date) => d.toISOString();
 const atOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
-export const localisedName = z.object({ 'zh-CN': z.string(), en: z.string() });
+/** A role's name in both languages. */
+export const localisedName = z.object({ 'zh-CN': internal(z.string()), en: internal(z.string()) });
 
 export const signedInUser = z.object({
-  id: z.uuid(),
-  username: z.string(),
-  displayName: z.string(),
-  isPlatformAdmin: z.boolean(),
-  mustChangePassword: z.boolean(),
+  id: internal(z.uuid()),
+  username: personal(z.string()),
+  displayName: personal(z.string(), 'name'),
+  isPlatformAdmin: internal(z.boolean()),
+  mustChangePassword: internal(z.boolean()),
 });
 
 export const signInResponse = z.object({
   user: signedInUser,
-  csrfToken: z
-    .string()
-    .describe('Send it back in the x-csrf-token header of every POST, PATCH, PUT and DELETE'),
+  csrfToken: internal(z.string()).describe(
+    'Send it back in the x-csrf-token header of every POST, PATCH, PUT and DELETE',
+  ),
 });
 
 export const userDto = z.object({
-  id: z.uuid(),
-  username: z.string(),
-  displayName: z.string(),
-  homeDistrictId: z.uuid().nullable(),
-  isPlatformAdmin: z.boolean(),
-  status: z.enum(['active', 'disabled']),
-  mustChangePassword: z.boolean(),
+  id: internal(z.uuid()),
+  username: personal(z.string()),
+  displayName: personal(z.string(), 'name'),
+  homeDistrictId: internal(z.uuid()).nullable(),
+  isPlatformAdmin: internal(z.boolean()),
+  status: internal(z.enum(['active', 'disabled'])),
+  mustChangePassword: internal(z.boolean()),
   lockedUntil: isoOrNull.describe('Set while the account is locked after repeated failed sign-ins'),
   passwordChangedAt: iso,
   createdAt: iso,
@@ -58,45 +60,45 @@ const grantLifecycle = {
   startsAt: iso,
   expiresAt: isoOrNull,
   grantedAt: iso,
-  grantedBy: z.uuid().nullable(),
+  grantedBy: internal(z.uuid()).nullable(),
   revokedAt: isoOrNull,
-  revokedBy: z.uuid().nullable(),
+  revokedBy: internal(z.uuid()).nullable(),
 };
 
 export const grantDto = z.object({
-  id: z.uuid(),
-  userId: z.uuid(),
-  districtId: z.uuid(),
-  orgUnitId: z.uuid(),
-  orgUnitName: z.string(),
-  orgUnitKind: z.enum(['districtBureau', 'school', 'campus', 'grade', 'class']),
-  role: z.enum(districtRoles),
+  id: internal(z.uuid()),
+  userId: internal(z.uuid()),
+  districtId: internal(z.uuid()),
+  orgUnitId: internal(z.uuid()),
+  orgUnitName: publicField(z.string()),
+  orgUnitKind: internal(z.enum(['districtBureau', 'school', 'campus', 'grade', 'class'])),
+  role: internal(z.enum(districtRoles)),
   roleName: localisedName,
   ...grantLifecycle,
-  inForce: z.boolean().describe('Gives rights right now: not revoked, started, not expired'),
+  inForce: internal(z.boolean()).describe('Gives rights right now: not revoked, started, not expired'),
 });
 export type GrantDto = z.output<typeof grantDto>;
 
 export const cityGrantDto = z.object({
-  id: z.uuid(),
-  userId: z.uuid(),
-  cityBureauId: z.uuid(),
-  cityBureauName: z.string(),
-  role: z.enum(cityRoles),
+  id: internal(z.uuid()),
+  userId: internal(z.uuid()),
+  cityBureauId: internal(z.uuid()),
+  cityBureauName: publicField(z.string()),
+  role: internal(z.enum(cityRoles)),
   roleName: localisedName,
   ...grantLifecycle,
-  inForce: z.boolean(),
+  inForce: internal(z.boolean()),
 });
 export type CityGrantDto = z.output<typeof cityGrantDto>;
 
 export const meResponse = z.object({
   user: signedInUser.extend({
-    homeDistrictId: z.uuid().nullable(),
-    lang: z.enum(['zh-CN', 'en']).nullable(),
+    homeDistrictId: internal(z.uuid()).nullable(),
+    lang: internal(z.enum(['zh-CN', 'en'])).nullable(),
   }),
   grants: z.array(grantDto).describe('Grants in force'),
   cityGrants: z.array(cityGrantDto).describe('City grants in force'),
-  csrfToken: z.string(),
+  csrfToken: internal(z.string()),
 });
 
 export const userGrantsResponse = z.object({ grants: z.array(grantDto), cityGrants: z.array(cityGrantDto) });
@@ -104,14 +106,16 @@ export const userGrantsResponse = z.object({ grants: z.array(grantDto), cityGran
 export const createUserResponse = z.object({
   user: userDto,
   grant: grantDto.nullable(),
-  initialPassword: z
-    .string()
+  // A password opens the account and what it may read: as guarded as the account's own data.
+  initialPassword: personal(z.string())
     .nullable()
     .describe('The generated one-time password, shown only in this response; null when one was given'),
 });
 
 export const oneTimePasswordResponse = z.object({
-  password: z.string().describe('One-time password, shown only in this response; must be changed at sign-in'),
+  password: personal(z.string()).describe(
+    'One-time password, shown only in this response; must be changed at sign-in',
+  ),
 });
 
 export const toSignedInUser = (u: UserRow) => ({

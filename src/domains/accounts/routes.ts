@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { internal } from '../../access/levels';
 import { cityRoles, districtRoles } from '../../access/roles';
 import { DomainError } from '../../errors';
 import { originMatchesHost, SESSION_COOKIE, sessionCookieOptions } from '../../http/auth';
@@ -139,7 +140,7 @@ export async function accountsRoutes(app: App): Promise<void> {
           limit: z.coerce.number().int().min(1).max(200).default(50),
           offset: z.coerce.number().int().min(0).default(0),
         }),
-        response: { 200: z.object({ items: z.array(userDto), total: z.number().int() }) },
+        response: { 200: z.object({ items: z.array(userDto), total: internal(z.number().int()) }) },
       },
     },
     async (request) => usersService.listUsers(ctxOf(request), request.query),

@@ -238,6 +238,8 @@ export async function updateUser(
   if (changes.status === 'disabled' && user.id === principal.userId) {
     throw conflict('user.cannot_disable_self');
   }
+  // Nothing to change (an empty PATCH): the user as it is, and nothing to audit.
+  if (changes.displayName === undefined && changes.status === undefined) return toUserDto(user);
   const updated = await inTransaction(ctx, async (tx) => {
     const row = await repo.updateUser(tx, user.id, changes);
     if (changes.status === 'disabled') await revokeUserSessions(tx, user.id);

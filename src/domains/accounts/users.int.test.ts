@@ -279,6 +279,20 @@ describe('managing users', () => {
     expect(res.json().code).toBe('user.cannot_disable_self');
   });
 
+  it('answers an empty change with the user as it is, changing and auditing nothing', async () => {
+    // Found by test/robustness.int.test.ts: `{}` reached an UPDATE with nothing to set (500).
+    const admin = await bureauAdmin();
+    const target = await principalOf(d.schoolA.id);
+    const res = await request(t.app, admin, 'PATCH', `/api/v1/users/${target.userId}`, {});
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: target.userId, status: 'active' });
+    const events = await db()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'user.update'), eq(auditEvents.targetId, target.userId)));
+    expect(events).toEqual([]);
+  });
+
   it('resets a password: one-time password returned, sessions ended, old password dead', async () => {
     const admin = await schoolAdminOf(d.schoolA.id);
     const target = await principalOf(d.schoolA.id);

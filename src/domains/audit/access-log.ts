@@ -1,8 +1,10 @@
 import { ownOrChildDistrictOf } from '../../access/person-scope';
+import { isPurposeCode, purposes } from '../../access/purposes';
 import { audit, type Ctx, requirePrincipal } from '../../context';
 import { forbidden } from '../../errors';
 import type { Lang } from '../../i18n/messages';
 import { displayNamesOf } from '../accounts/repository';
+import { clientNamesOf } from '../api-clients/repository';
 import { visiblePersonOrThrow } from '../people/persons-service';
 import { type AuditEventRow, searchEvents } from './repository';
 
@@ -34,6 +36,15 @@ export interface AccessLogPage {
 const ACTION_LABELS: [prefix: string, label: Record<Lang, string>][] = [
   ['person.accessLog.read', { 'zh-CN': '查看访问记录', en: 'Viewed this access log' }],
   ['person.read', { 'zh-CN': '查看个人信息', en: 'Viewed personal data' }],
+  [
+    'person.reveal',
+    {
+      'zh-CN': '查看敏感信息（证件号、电话或学籍号）',
+      en: 'Viewed sensitive data (ID, phone or student number)',
+    },
+  ],
+  ['roster.exportUnmasked', { 'zh-CN': '导出花名册（未脱敏）', en: 'Exported a roster (unmasked)' }],
+  ['purpose.', { 'zh-CN': '登记或审批查看用途', en: 'Declared or decided a purpose' }],
   ['roster.read', { 'zh-CN': '查看班级花名册', en: 'Viewed a class roster' }],
   ['person.lookup', { 'zh-CN': '按证件号查找', en: 'Looked up by ID number' }],
   ['roster.export', { 'zh-CN': '导出花名册（已脱敏）', en: 'Exported a roster (masked)' }],
@@ -46,6 +57,7 @@ const ACTION_LABELS: [prefix: string, label: Record<Lang, string>][] = [
   ['staff.', { 'zh-CN': '办理教职工事务', en: 'Staff record change' }],
   ['roster.import.', { 'zh-CN': '名册导入', en: 'Roster import' }],
   ['audit.read', { 'zh-CN': '查询审计记录', en: 'Searched the audit trail' }],
+  ['apiClient.call', { 'zh-CN': '授权应用调用接口', en: 'An authorised app called the API' }],
 ];
 
 export function actionLabel(action: string, lang: Lang): string {
@@ -75,9 +87,15 @@ export async function listAccessToPerson(
     limit: input.limit + 1,
   });
   const page = rows.slice(0, input.limit);
-  const names = await displayNamesOf(ctx.db, [
-    ...new Set(page.flatMap((r) => (r.actorKind === 'user' && r.actorId ? [r.actorId] : []))),
+  const actorsOf = (kind: AuditEventRow['actorKind']) => [
+    ...new Set(page.flatMap((r) => (r.actorKind === kind && r.actorId ? [r.actorId] : []))),
+  ];
+  const [userNames, clientNames] = await Promise.all([
+    displayNamesOf(ctx.db, actorsOf('user')),
+    clientNamesOf(ctx.db, actorsOf('apiClient')),
   ]);
+  const nameOf = (r: AuditEventRow) =>
+    (r.actorId && (r.actorKind === 'apiClient' ? clientNames : userNames).get(r.actorId)) || null;
   await audit(ctx, {
     districtId,
     action: 'person.accessLog.read',
@@ -92,12 +110,12 @@ export async function listAccessToPerson(
       at: r.at,
       actor: {
         kind: r.actorKind,
-        name: r.actorId ? (names.get(r.actorId) ?? null) : null,
+        name: nameOf(r),
         isYou: r.actorId === principal.userId,
       },
       action: r.action,
       actionLabel: actionLabel(r.action, ctx.lang),
-      purpose: r.purpose,
+      purpose: r.purpose && isPurposeCode(r.purpose) ? purposes[r.purpose][ctx.lang] : r.purpose,
       outcome: r.outcome,
     })),
     nextBefore: rows.length > input.limit && last ? last.seq : null,

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client';
 import { runPrepared } from '../../db/prepared';
+import { districts } from '../org/schema';
 import { GENESIS_HASH } from './chain';
 import { auditEvents, auditHeads } from './schema';
 
@@ -221,6 +222,12 @@ export interface AuditSearch {
 }
 
 const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Whether a chain can exist for this id: a district (or the platform row) by that id. */
+export async function districtExists(db: DbOrTx, id: string): Promise<boolean> {
+  const rows = await db.select({ id: districts.id }).from(districts).where(eq(districts.id, id)).limit(1);
+  return rows.length > 0;
+}
 
 /** Newest first. */
 export async function searchEvents(db: DbOrTx, q: AuditSearch): Promise<AuditEventRow[]> {

@@ -138,6 +138,12 @@ describe('GET /api/v1/audit/events', () => {
     expect(await get('from=2000-01-01&to=2000-01-02')).toEqual([]);
     // (before=6: each search adds an 'audit.read' event after seq 5)
     expect(await get('from=2000-01-01&before=6')).toEqual([5, 4, 3, 2, 1]);
+    // Bounds beyond what the database holds (no year 0; the day after 9999-12-31) select as the
+    // nearest edge would (found by test/robustness.int.test.ts: they answered 500).
+    expect(await get('to=0000-01-01')).toEqual([]);
+    expect(await get('to=0000-01-01T00%3A00%3A00Z')).toEqual([]);
+    expect(await get('from=9999-12-31')).toEqual([]);
+    expect(await get('from=0000-01-01&to=9999-12-31&before=6')).toEqual([5, 4, 3, 2, 1]);
   });
 
   it('audits the search itself', async () => {
@@ -222,6 +228,15 @@ describe('GET /api/v1/audit/events', () => {
       `/api/v1/audit/events?districtId=${PLATFORM_DISTRICT_ID}`,
     );
     expect(denied.statusCode).toBe(404);
+    // An id that names no district has no trail (the search could not even be audited in it).
+    const unknown = await request(
+      t.app,
+      platformAdmin,
+      'GET',
+      '/api/v1/audit/events?districtId=00000000-0000-4000-8000-000000000001',
+    );
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: 'resource.not_found' });
   });
 
   it('rejects a limit above 200', async () => {

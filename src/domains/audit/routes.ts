@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { internal, personal } from '../../access/levels';
 import { type App, ctxOf } from '../../http/types';
 import { listAccessToPerson } from './access-log';
 import type { AuditEventRow } from './repository';
@@ -29,46 +30,48 @@ const searchQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+// What was done, by whom (ids) and to whom (ids) is work data; the details, which may quote what
+// was typed about a person, and the IP address of the actor are personal.
 const eventSchema = z.object({
-  districtId: z.string(),
-  seq: z.number().int(),
-  at: z.string(),
-  actorId: z.string().nullable(),
-  actorKind: z.enum(['user', 'system', 'apiClient', 'anonymous']),
-  action: z.string(),
-  targetType: z.string().nullable(),
-  targetId: z.string().nullable(),
-  subjectIds: z.array(z.string()),
-  purpose: z.string().nullable(),
-  outcome: z.enum(['success', 'denied', 'failure']),
-  requestId: z.string().nullable(),
-  ip: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()),
-  prevHash: z.string(),
-  hash: z.string(),
+  districtId: internal(z.string()),
+  seq: internal(z.number().int()),
+  at: internal(z.string()),
+  actorId: internal(z.string()).nullable(),
+  actorKind: internal(z.enum(['user', 'system', 'apiClient', 'anonymous'])),
+  action: internal(z.string()),
+  targetType: internal(z.string()).nullable(),
+  targetId: internal(z.string()).nullable(),
+  subjectIds: internal(z.array(z.string())),
+  purpose: internal(z.string()).nullable(),
+  outcome: internal(z.enum(['success', 'denied', 'failure'])),
+  requestId: internal(z.string()).nullable(),
+  ip: personal(z.string()).nullable(),
+  details: personal(z.record(z.string(), z.unknown())),
+  prevHash: internal(z.string()),
+  hash: internal(z.string()),
 });
 
 const pageSchema = z.object({
-  districtId: z.string(),
+  districtId: internal(z.string()),
   items: z.array(eventSchema),
-  nextBefore: z.number().int().nullable(),
+  nextBefore: internal(z.number().int()).nullable(),
 });
 
 const brokenSchema = z.object({
-  seq: z.number().int(),
-  reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'gap', 'truncated', 'head_mismatch']),
-  detail: z.string(),
+  seq: internal(z.number().int()),
+  reason: internal(z.enum(['hash_mismatch', 'prev_hash_mismatch', 'gap', 'truncated', 'head_mismatch'])),
+  detail: internal(z.string()),
 });
 
 const reportSchema = z.object({
-  ok: z.boolean(),
-  headFile: z.enum(['checked', 'missing', 'unreadable', 'disabled']),
-  headFileError: z.string().optional(),
+  ok: internal(z.boolean()),
+  headFile: internal(z.enum(['checked', 'missing', 'unreadable', 'disabled'])),
+  headFileError: internal(z.string()).optional(),
   districts: z.array(
     z.object({
-      districtId: z.string(),
-      events: z.number().int(),
-      ok: z.boolean(),
+      districtId: internal(z.string()),
+      events: internal(z.number().int()),
+      ok: internal(z.boolean()),
       firstBroken: brokenSchema.optional(),
     }),
   ),
@@ -84,19 +87,19 @@ const accessLogQuery = z.object({
 const accessLogPageSchema = z.object({
   items: z.array(
     z.object({
-      at: z.string(),
+      at: internal(z.string()),
       actor: z.object({
         kind: eventSchema.shape.actorKind,
-        name: z.string().nullable().describe('操作人姓名 / who'),
-        isYou: z.boolean().describe('是否本人操作 / whether it was you'),
+        name: personal(z.string(), 'name').nullable().describe('操作人姓名 / who'),
+        isYou: internal(z.boolean()).describe('是否本人操作 / whether it was you'),
       }),
-      action: z.string(),
-      actionLabel: z.string().describe('操作说明 / what was done'),
-      purpose: z.string().nullable().describe('用途 / stated purpose'),
+      action: internal(z.string()),
+      actionLabel: internal(z.string()).describe('操作说明 / what was done'),
+      purpose: internal(z.string()).nullable().describe('用途 / stated purpose'),
       outcome: eventSchema.shape.outcome,
     }),
   ),
-  nextBefore: z.number().int().nullable(),
+  nextBefore: internal(z.number().int()).nullable(),
 });
 
 export async function auditRoutes(app: App) {
@@ -119,6 +122,9 @@ export async function auditRoutes(app: App) {
   app.get(
     '/persons/:id/access-log',
     {
+      // Only the person and their guardians get an answer: it is their own data, and who handled
+      // it (the actor's name) is the point of it, so it leaves at L3 whatever their audit ceiling.
+      config: { dataDomain: 'self' },
       schema: {
         tags: ['audit'],
         summary:

@@ -2,9 +2,9 @@ import { authorizeDistrictWide, canEver, wholeDistrictsOf } from '../../access/p
 import type { Principal } from '../../access/principal';
 import type { Action } from '../../access/roles';
 import { audit, type Ctx, requirePrincipal } from '../../context';
-import { forbidden, invalidField } from '../../errors';
+import { forbidden, invalidField, notFound } from '../../errors';
 import { PLATFORM_DISTRICT_ID } from './log';
-import { type AuditEventRow, searchEvents } from './repository';
+import { type AuditEventRow, districtExists, searchEvents } from './repository';
 import { type AuditChainReport, verifyAuditChain } from './verify';
 
 /**
@@ -40,12 +40,20 @@ export interface AuditEventSearch {
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
 
+/**
+ * The instants a bound is kept within: years 1–9999, as the database reads them (it has no year 0,
+ * and '0000-01-01' in China time is a day of year -1 in UTC). No event lies outside, so a bound
+ * beyond them selects the same events as the nearest edge.
+ */
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
 // Date-only bounds are days in China Standard Time (UTC+8, no daylight saving).
 function bound(value: string | undefined, edge: 'from' | 'to'): Date | undefined {
   if (value === undefined) return undefined;
-  if (!DATE_ONLY.test(value)) return new Date(value);
-  const start = new Date(`${value}T00:00:00+08:00`);
-  return edge === 'from' ? start : new Date(start.getTime() + DAY_MS);
+  const start = DATE_ONLY.test(value) ? Date.parse(`${value}T00:00:00+08:00`) : Date.parse(value);
+  const at = edge === 'to' && DATE_ONLY.test(value) ? start + DAY_MS : start;
+  return new Date(Math.min(LATEST, Math.max(EARLIEST, at)));
 }
 
 export interface AuditEventPage {
@@ -61,6 +69,9 @@ export async function searchAuditEvents(ctx: Ctx, input: AuditEventSearch): Prom
   if (!canEver(principal, 'audit.read')) throw forbidden();
   const districtId = input.districtId?.toLowerCase() ?? defaultDistrict(principal, 'audit.read');
   authorizeDistrictWide(principal, 'audit.read', districtId, 'district');
+  // A platform administrator passes any id: one that names no district has no trail (and the
+  // search itself could not be audited in it).
+  if (!(await districtExists(ctx.db, districtId))) throw notFound('district');
   const from = bound(input.from, 'from');
   const to = bound(input.to, 'to');
 

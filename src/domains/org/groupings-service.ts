@@ -3,11 +3,19 @@
  * reads in the district sees them; changing them needs 'org.update' over the whole district.
  * `createGroupingInTx` is the system variant (demo generator) without a policy check.
  */
-import { authorizeInDistrict, districtsOf } from '../../access/policy';
+import { authorizeInDistrict, canEver, districtsOf } from '../../access/policy';
 import type { Principal } from '../../access/principal';
 import { auditInTx, type Ctx, inTransaction, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
-import { conflict, DomainError, type FieldError, fieldError, invalid, throwIfAny } from '../../errors';
+import {
+  conflict,
+  DomainError,
+  type FieldError,
+  fieldError,
+  forbidden,
+  invalid,
+  throwIfAny,
+} from '../../errors';
 import { type GroupingView, presentGrouping } from './presenter';
 import * as repo from './repository';
 import { authorizeBureauChange, diff, visibleTo, writeUnique } from './service-common';
@@ -79,6 +87,9 @@ export async function listGroupings(
   filter: { districtId?: string; kind?: repo.GroupingRow['kind']; includeClosed?: boolean },
 ): Promise<GroupingView[]> {
   const principal = requirePrincipal(ctx);
+  if (!canEver(principal, 'org.read')) throw forbidden();
+  // A district named outside the caller's: 404, as for any id out of scope.
+  if (filter.districtId) authorizeInDistrict(principal, 'org.read', filter.districtId, 'district');
   const rows = await repo.listGroupings(ctx.db, districtsOf(principal, 'org.read'), {
     ...filter,
     includeClosed: filter.includeClosed ?? false,

@@ -5,6 +5,7 @@
  * and stay (a school may see the name of its district bureau).
  */
 import { z } from 'zod';
+import { internal, publicField } from '../../access/levels';
 import { divisionName } from '../../standards/divisions';
 import { gradeName, schoolTypeById } from '../../standards/school-types';
 import type {
@@ -22,39 +23,44 @@ import { operatingTypeName, orgUnitKinds, parentPathOf, pathIds } from './rules'
 /** Whether the caller may read the unit at `path` of `districtId`. */
 export type Visible = (districtId: string, path: string) => boolean;
 
-const localName = z
-  .object({ 'zh-CN': z.string(), en: z.string() })
-  .meta({ description: '中文 / English name' });
+/** A label in both languages, at the level of the code it names. */
+const localName = (declare: typeof publicField) =>
+  z
+    .object({ 'zh-CN': declare(z.string()), en: declare(z.string()) })
+    .meta({ description: '中文 / English name' });
 const iso = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d : d.toISOString());
 
+// Names, codes and the address of a school or bureau are those of a public body (L1); a class's
+// name is no more than its grade and number.
 export const orgUnitSchema = z.object({
-  id: z.guid(),
-  districtId: z.guid(),
-  parentId: z
-    .uuid()
+  id: internal(z.guid()),
+  districtId: internal(z.guid()),
+  parentId: internal(z.uuid())
     .nullable()
     .meta({ description: 'null for the district root, or when the parent lies outside your scope' }),
-  kind: z.enum(orgUnitKinds),
-  name: z.string(),
-  nameEn: z.string().nullable(),
-  address: z.string().nullable(),
-  schoolCode: z.string().nullable().meta({ description: '学校标识码 (10 digits)' }),
-  schoolType: z.string().nullable(),
-  schoolTypeName: localName.nullable(),
-  operatingTypeCode: z.string().nullable().meta({ description: '办学类型 code (JY/T 1001 / 教育统计)' }),
-  operatingTypeName: z.string().nullable(),
-  divisionCode: z.string().nullable().meta({ description: 'GB/T 2260 行政区划代码' }),
-  divisionName: z.string().nullable(),
-  gradeCode: z.string().nullable(),
-  gradeName: localName.nullable(),
-  classNumber: z.number().int().nullable(),
-  academicYearId: z.guid().nullable(),
-  status: z.enum(['active', 'closed']),
-  closedAt: z.string().nullable(),
-  closedReason: z.string().nullable(),
-  version: z.number().int(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  kind: internal(z.enum(orgUnitKinds)),
+  name: publicField(z.string()),
+  nameEn: publicField(z.string()).nullable(),
+  address: publicField(z.string()).nullable(),
+  schoolCode: publicField(z.string()).nullable().meta({ description: '学校标识码 (10 digits)' }),
+  schoolType: publicField(z.string()).nullable(),
+  schoolTypeName: localName(publicField).nullable(),
+  operatingTypeCode: publicField(z.string())
+    .nullable()
+    .meta({ description: '办学类型 code (JY/T 1001 / 教育统计)' }),
+  operatingTypeName: publicField(z.string()).nullable(),
+  divisionCode: publicField(z.string()).nullable().meta({ description: 'GB/T 2260 行政区划代码' }),
+  divisionName: publicField(z.string()).nullable(),
+  gradeCode: internal(z.string()).nullable(),
+  gradeName: localName(internal).nullable(),
+  classNumber: internal(z.number().int()).nullable(),
+  academicYearId: internal(z.guid()).nullable(),
+  status: internal(z.enum(['active', 'closed'])),
+  closedAt: internal(z.string()).nullable(),
+  closedReason: internal(z.string()).nullable(),
+  version: internal(z.number().int()),
+  createdAt: internal(z.string()),
+  updatedAt: internal(z.string()),
 });
 export type OrgUnitView = z.infer<typeof orgUnitSchema>;
 
@@ -97,9 +103,15 @@ export function presentOrgUnit(row: OrgUnitRow, visible: Visible): OrgUnitView {
 
 export const orgUnitDetailSchema = orgUnitSchema.extend({
   ancestors: z
-    .array(z.object({ id: z.guid().nullable(), kind: z.enum(orgUnitKinds), name: z.string() }))
+    .array(
+      z.object({
+        id: internal(z.guid()).nullable(),
+        kind: internal(z.enum(orgUnitKinds)),
+        name: publicField(z.string()),
+      }),
+    )
     .meta({ description: 'From the district root down to the parent; id null outside your scope' }),
-  childCounts: z.object({ active: z.number().int(), closed: z.number().int() }),
+  childCounts: z.object({ active: internal(z.number().int()), closed: internal(z.number().int()) }),
 });
 export type OrgUnitDetailView = z.infer<typeof orgUnitDetailSchema>;
 
@@ -122,9 +134,9 @@ export function presentOrgUnitDetail(
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({
     items: z.array(item),
-    total: z.number().int(),
-    page: z.number().int(),
-    pageSize: z.number().int(),
+    total: internal(z.number().int()),
+    page: internal(z.number().int()),
+    pageSize: internal(z.number().int()),
   });
 
 // ---------------------------------------------------------------------------------------------
@@ -146,10 +158,10 @@ function rowFromVersionData(data: Record<string, unknown>): OrgUnitRow {
 }
 
 export const orgUnitVersionSchema = z.object({
-  version: z.number().int(),
-  change: z.enum(['create', 'update', 'move', 'close', 'reopen']),
-  changedAt: z.string(),
-  changedBy: z.guid().nullable(),
+  version: internal(z.number().int()),
+  change: internal(z.enum(['create', 'update', 'move', 'close', 'reopen'])),
+  changedAt: internal(z.string()),
+  changedBy: internal(z.guid()).nullable(),
   data: orgUnitSchema,
 });
 
@@ -167,12 +179,12 @@ export function presentVersion(v: OrgUnitVersionRow, visible: Visible): z.infer<
 // City bureaus and districts
 
 export const cityBureauSchema = z.object({
-  id: z.guid(),
-  divisionCode: z.string(),
-  divisionName: z.string().nullable(),
-  name: z.string(),
-  createdAt: z.string(),
-  closedAt: z.string().nullable(),
+  id: internal(z.guid()),
+  divisionCode: publicField(z.string()),
+  divisionName: publicField(z.string()).nullable(),
+  name: publicField(z.string()),
+  createdAt: internal(z.string()),
+  closedAt: internal(z.string()).nullable(),
 });
 
 export function presentCityBureau(row: CityBureauRow): z.infer<typeof cityBureauSchema> {
@@ -187,14 +199,16 @@ export function presentCityBureau(row: CityBureauRow): z.infer<typeof cityBureau
 }
 
 export const districtSchema = z.object({
-  id: z.guid(),
-  name: z.string(),
-  divisionCode: z.string().nullable(),
-  divisionName: z.string().nullable(),
-  cityBureauId: z.guid().nullable(),
-  rootId: z.guid().nullable().meta({ description: 'The district bureau unit; null when outside your scope' }),
-  createdAt: z.string(),
-  closedAt: z.string().nullable(),
+  id: internal(z.guid()),
+  name: publicField(z.string()),
+  divisionCode: publicField(z.string()).nullable(),
+  divisionName: publicField(z.string()).nullable(),
+  cityBureauId: internal(z.guid()).nullable(),
+  rootId: internal(z.guid())
+    .nullable()
+    .meta({ description: 'The district bureau unit; null when outside your scope' }),
+  createdAt: internal(z.string()),
+  closedAt: internal(z.string()).nullable(),
 });
 export type DistrictView = z.infer<typeof districtSchema>;
 
@@ -214,21 +228,24 @@ export function presentDistrict(row: DistrictWithRoot, visible: Visible): Distri
 // ---------------------------------------------------------------------------------------------
 // Groupings
 
+// 学区, 联盟 and 集团 are announced to parents: their names are public like the schools'.
 export const groupingSchema = z.object({
-  id: z.guid(),
-  districtId: z.guid(),
-  kind: z.enum(['schoolZone', 'schoolAlliance', 'schoolGroup']),
-  name: z.string(),
-  leadSchoolId: z.guid().nullable(),
-  createdAt: z.string(),
-  closedAt: z.string().nullable(),
+  id: internal(z.guid()),
+  districtId: internal(z.guid()),
+  kind: internal(z.enum(['schoolZone', 'schoolAlliance', 'schoolGroup'])),
+  name: publicField(z.string()),
+  leadSchoolId: internal(z.guid()).nullable(),
+  createdAt: internal(z.string()),
+  closedAt: internal(z.string()).nullable(),
   members: z.array(
     z.object({
-      schoolId: z.guid().nullable().meta({ description: 'null when the school lies outside your scope' }),
-      name: z.string(),
-      schoolCode: z.string().nullable(),
-      status: z.enum(['active', 'closed']),
-      joinedAt: z.string(),
+      schoolId: internal(z.guid())
+        .nullable()
+        .meta({ description: 'null when the school lies outside your scope' }),
+      name: publicField(z.string()),
+      schoolCode: publicField(z.string()).nullable(),
+      status: internal(z.enum(['active', 'closed'])),
+      joinedAt: internal(z.string()),
     }),
   ),
 });
@@ -264,23 +281,23 @@ export function presentGrouping(
 // Academic years
 
 export const academicYearSchema = z.object({
-  id: z.guid(),
-  districtId: z.guid(),
-  name: z.string(),
-  startsOn: z.string(),
-  endsOn: z.string(),
-  current: z.boolean().meta({ description: 'Today (Asia/Shanghai) lies within the year' }),
+  id: internal(z.guid()),
+  districtId: internal(z.guid()),
+  name: internal(z.string()),
+  startsOn: internal(z.string()),
+  endsOn: internal(z.string()),
+  current: internal(z.boolean()).meta({ description: 'Today (Asia/Shanghai) lies within the year' }),
   terms: z.array(
     z.object({
-      id: z.guid(),
-      seq: z.number().int(),
-      name: z.string(),
-      startsOn: z.string(),
-      endsOn: z.string(),
-      current: z.boolean(),
+      id: internal(z.guid()),
+      seq: internal(z.number().int()),
+      name: internal(z.string()),
+      startsOn: internal(z.string()),
+      endsOn: internal(z.string()),
+      current: internal(z.boolean()),
     }),
   ),
-  createdAt: z.string(),
+  createdAt: internal(z.string()),
 });
 export type AcademicYearView = z.infer<typeof academicYearSchema>;
 

@@ -1,27 +1,30 @@
 import { z } from 'zod';
+import { publicField } from '../../access/levels';
 import { type App, ctxOf } from '../../http/types';
 import { schoolTypeIds } from '../../standards/school-types';
 import * as service from './reference-service';
 import { tags } from './routes-common';
 
-const localName = z.object({ 'zh-CN': z.string(), en: z.string() });
+// Published code lists (the standards' own tables): every field is public.
+const localName = z.object({ 'zh-CN': publicField(z.string()), en: publicField(z.string()) });
 
 const schoolTypeRefSchema = z.object({
-  id: z.enum(schoolTypeIds),
+  id: publicField(z.enum(schoolTypeIds)),
   name: localName,
-  stages: z.array(z.string()),
-  operatingTypes: z.array(z.object({ code: z.string(), name: z.string() })),
-  defaultOperatingType: z.string(),
-  hasGrades: z.boolean(),
-  grades: z.array(z.object({ code: z.string(), name: localName })),
-  gradesByOperatingType: z.record(z.string(), z.array(z.string())).nullable(),
+  stages: publicField(z.array(z.string())),
+  operatingTypes: z.array(z.object({ code: publicField(z.string()), name: publicField(z.string()) })),
+  defaultOperatingType: publicField(z.string()),
+  hasGrades: publicField(z.boolean()),
+  grades: z.array(z.object({ code: publicField(z.string()), name: localName })),
+  gradesByOperatingType: publicField(z.record(z.string(), z.array(z.string()))).nullable(),
 });
+const divisionLevel = publicField(z.enum(['province', 'city', 'area']));
 const divisionSchema = z.object({
-  code: z.string(),
-  level: z.enum(['province', 'city', 'area']),
-  name: z.string(),
+  code: publicField(z.string()),
+  level: divisionLevel,
+  name: publicField(z.string()),
   chain: z.array(
-    z.object({ code: z.string(), name: z.string(), level: z.enum(['province', 'city', 'area']) }),
+    z.object({ code: publicField(z.string()), name: publicField(z.string()), level: divisionLevel }),
   ),
 });
 

@@ -3,6 +3,7 @@
  * come with their GB/T 4761 names.
  */
 import { z } from 'zod';
+import { internal, personal, publicField } from '../../access/levels';
 import { guardianRelation } from '../../standards/family-relation';
 import type { ChildRow, GuardianListRow, GuardianRelationRow } from './guardians-repository';
 import type { PersonRow } from './persons-repository';
@@ -14,25 +15,25 @@ const relationNames = (code: string) => {
 
 const relationFields = {
   /** GB/T 4761-2008 家庭关系代码: what the guardian is to the child (51 父亲, 52 母亲 …). */
-  relationCode: z.string(),
-  relationName: z.string().nullable(),
-  relationNameEn: z.string().nullable(),
-  isPrimary: z.boolean(),
+  relationCode: personal(z.string()),
+  relationName: personal(z.string()).nullable(),
+  relationNameEn: personal(z.string()).nullable(),
+  isPrimary: internal(z.boolean()),
 };
 
 export const guardianRelationSchema = z.object({
-  id: z.guid(),
-  childPersonId: z.guid(),
+  id: internal(z.guid()),
+  childPersonId: internal(z.guid()),
   guardian: z.object({
-    personId: z.guid(),
-    name: z.string(),
-    idType: z.string().nullable(),
-    idMasked: z.string().nullable(),
-    phoneMasked: z.string().nullable().describe("'138****5678'"),
+    personId: internal(z.guid()),
+    name: personal(z.string(), 'name'),
+    idType: personal(z.string()).nullable(),
+    idMasked: personal(z.string(), 'idNumber').nullable(),
+    phoneMasked: personal(z.string(), 'phone').nullable().describe("'138****5678'"),
   }),
   ...relationFields,
-  startedAt: z.string().describe('ISO date-time'),
-  endedAt: z.string().nullable().describe('ISO date-time; null = in force'),
+  startedAt: internal(z.string()).describe('ISO date-time'),
+  endedAt: internal(z.string()).nullable().describe('ISO date-time; null = in force'),
 });
 export type GuardianRelationView = z.infer<typeof guardianRelationSchema>;
 
@@ -56,16 +57,16 @@ export function presentGuardianRelation(row: GuardianRelationRow, guardian: Pers
 }
 
 export const guardianListItemSchema = z.object({
-  relationId: z.guid(),
-  personId: z.guid(),
-  name: z.string(),
-  idType: z.string().nullable(),
-  idMasked: z.string().nullable(),
-  phoneMasked: z.string().nullable(),
+  relationId: internal(z.guid()),
+  personId: internal(z.guid()),
+  name: personal(z.string(), 'name'),
+  idType: personal(z.string()).nullable(),
+  idMasked: personal(z.string(), 'idNumber').nullable(),
+  phoneMasked: personal(z.string(), 'phone').nullable(),
   ...relationFields,
-  startedAt: z.string(),
-  endedAt: z.string().nullable(),
-  hasAccount: z.boolean().describe('The guardian has activated an account'),
+  startedAt: internal(z.string()),
+  endedAt: internal(z.string()).nullable(),
+  hasAccount: internal(z.boolean()).describe('The guardian has activated an account'),
 });
 export type GuardianListItem = z.infer<typeof guardianListItemSchema>;
 
@@ -87,21 +88,28 @@ export function presentGuardianListRow(row: GuardianListRow): GuardianListItem {
 }
 
 export const activationCodeSchema = z.object({
-  guardianPersonId: z.guid(),
-  code: z.string().describe('8 characters, shown only in this response; hand it to the guardian'),
-  expiresAt: z.string().describe('ISO date-time'),
+  guardianPersonId: internal(z.guid()),
+  // The code opens the guardian's account: as guarded as the account's own data.
+  code: personal(z.string()).describe('8 characters, shown only in this response; hand it to the guardian'),
+  expiresAt: internal(z.string()).describe('ISO date-time'),
 });
 export type ActivationCodeView = z.infer<typeof activationCodeSchema>;
 
 export const childSchema = z.object({
-  personId: z.guid(),
-  districtId: z.guid(),
-  name: z.string(),
-  genderCode: z.string().nullable(),
-  birthDate: z.string().nullable(),
+  personId: internal(z.guid()),
+  districtId: internal(z.guid()),
+  name: personal(z.string(), 'name'),
+  genderCode: personal(z.string()).nullable(),
+  birthDate: personal(z.string()).nullable(),
   ...relationFields,
-  school: z.object({ id: z.guid(), name: z.string(), enrolmentStatus: z.string() }).nullable(),
-  class: z.object({ id: z.guid(), name: z.string() }).nullable(),
+  school: z
+    .object({
+      id: internal(z.guid()),
+      name: publicField(z.string()),
+      enrolmentStatus: internal(z.string()),
+    })
+    .nullable(),
+  class: z.object({ id: internal(z.guid()), name: internal(z.string()) }).nullable(),
 });
 export type ChildView = z.infer<typeof childSchema>;
 

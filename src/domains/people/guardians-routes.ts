@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { internal, personal } from '../../access/levels';
 import { DomainError } from '../../errors';
 import { originMatchesHost } from '../../http/auth';
 import { type App, ctxOf } from '../../http/types';
@@ -43,7 +44,7 @@ export function guardiansRoutes(app: App): void {
           ),
           isPrimary: z.boolean().default(false).describe('The first contact; one per student'),
         }),
-        response: { 201: guardianRelationSchema.extend({ personCreated: z.boolean() }) },
+        response: { 201: guardianRelationSchema.extend({ personCreated: internal(z.boolean()) }) },
       },
     },
     async (request, reply) =>
@@ -107,7 +108,12 @@ export function guardiansRoutes(app: App): void {
   app.post(
     '/guardian-activation',
     {
-      config: { csrfExempt: true, rateLimit: { max: config.signInRateLimit, timeWindow: '1 minute' } },
+      config: {
+        csrfExempt: true,
+        rateLimit: { max: config.signInRateLimit, timeWindow: '1 minute' },
+        // Nobody is signed in yet: the answer is the account the caller has just opened, their own.
+        dataDomain: 'self',
+      },
       schema: {
         tags,
         summary: '监护人激活账号 / a guardian opens an account with the activation code',
@@ -124,7 +130,7 @@ export function guardiansRoutes(app: App): void {
             .describe('3–64 characters: letters, digits, dot, underscore, hyphen'),
           password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
         }),
-        response: { 201: z.object({ userId: z.guid(), username: z.string() }) },
+        response: { 201: z.object({ userId: internal(z.guid()), username: personal(z.string()) }) },
       },
     },
     async (request, reply) => {

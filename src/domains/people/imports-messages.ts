@@ -10,6 +10,10 @@ export type LocalText = Record<Lang, string>;
 const rowTexts = {
   required: { 'zh-CN': '{column}：必填，不能为空', en: '{columnEn}: required' },
   too_long: { 'zh-CN': '{column}：不能超过 {max} 个字', en: '{columnEn}: at most {max} characters' },
+  invalid_character: {
+    'zh-CN': '{column}：含有不可见的控制字符（U+0000），请删除后重新填写',
+    en: '{columnEn}: contains an invisible control character (U+0000); remove it',
+  },
   invalid_code: {
     'zh-CN': '{column}：不是可用的值，请填写“填写说明”中列出的名称或代码',
     en: '{columnEn}: not an accepted value; use a name or code listed in the 填写说明 sheet',

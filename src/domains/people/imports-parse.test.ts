@@ -136,6 +136,36 @@ describe('xlsx', () => {
     ]);
   });
 
+  it('reads through the sheets it skips, so no deleted temporary file is opened unheard', async () => {
+    // exceljs sets sheets that precede the shared strings (as exceljs writes them) aside in
+    // temporary files, each opened as it is handed out and deleted once the next is asked for.
+    // Opens that are slow (a busy disk) then failed with ENOENT and nobody listening: an uncaught
+    // exception, which ends the server. The regression was found by test/robustness.int.test.ts.
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('学生名册').addRow(['姓名']);
+    wb.addWorksheet(INSTRUCTIONS_SHEET).addRow(['说明']);
+    wb.addWorksheet('其他').addRow(['x']);
+    const p = file('three-sheets.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const open = fs.open;
+    const slowOpen = (...args: unknown[]) => {
+      const call = () => (open as (...a: unknown[]) => void)(...args);
+      if (args[1] === 'r') setTimeout(call, 50);
+      else call();
+    };
+    (fs as unknown as { open: unknown }).open = slowOpen;
+    try {
+      expect(await rows(p, 'xlsx')).toEqual([{ rowNumber: 1, cells: ['姓名'] }]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      (fs as unknown as { open: unknown }).open = open;
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+  });
+
   it('fails with a clear reason for a file that is not xlsx', async () => {
     expect(await failure(file('fake.xlsx', '姓名,性别\n张三,男\n'), 'xlsx')).toBe('file_unreadable');
   });

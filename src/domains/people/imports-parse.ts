@@ -197,7 +197,16 @@ async function* xlsxRows(filePath: string, onBytes: (n: number) => void): AsyncG
   try {
     for await (const sheet of reader) {
       const name = (sheet as unknown as { name?: string }).name ?? '';
-      if (done || name === INSTRUCTIONS_SHEET) continue;
+      if (done || name === INSTRUCTIONS_SHEET) {
+        // Read a skipped sheet through: exceljs keeps a sheet that precedes the shared strings in
+        // a temporary file, opened as the sheet is handed out and deleted when the next one is
+        // asked for. Unread, that file's pending open can fail with nobody listening (an
+        // uncaught ENOENT, which would end the process).
+        for await (const _row of sheet) {
+          // skipped
+        }
+        continue;
+      }
       done = true;
       for await (const row of sheet) {
         const values = row.values as unknown[];

@@ -4,6 +4,7 @@
  * first problems (`/problems` pages through all of them). Confirmation answers 202 the same way.
  */
 import { z } from 'zod';
+import { internal } from '../../access/levels';
 import { requirePrincipal } from '../../context';
 import { DomainError } from '../../errors';
 import { sendDownload } from '../../http/download';
@@ -16,39 +17,49 @@ import { templateCsv, templateNames, templateXlsx } from './imports-template';
 const tags = ['people'];
 const idParams = z.object({ id: z.guid() });
 
+// Problem messages name the row, the column and the rule, never the value typed (imports-messages).
 const problemSchema = z.object({
-  row: z.number().int().meta({ description: 'Row number as Excel shows it (the header is row 1)' }),
-  column: z.string().meta({ description: 'Column header as in the template (Chinese)' }),
-  code: z.string(),
-  message: z.string(),
+  row: internal(z.number().int()).meta({ description: 'Row number as Excel shows it (the header is row 1)' }),
+  column: internal(z.string()).meta({ description: 'Column header as in the template (Chinese)' }),
+  code: internal(z.string()),
+  message: internal(z.string()),
 });
 
 const importSchema = z.object({
-  id: z.guid(),
-  schoolId: z.guid(),
-  kind: z.enum(importKinds),
-  fileName: z.string(),
-  fileSha256: z.string(),
-  status: z.enum(['validating', 'validated', 'applying', 'applied', 'failed', 'cancelled']),
-  totalRows: z.number().int(),
-  processedRows: z.number().int(),
-  validRows: z.number().int(),
-  invalidRows: z.number().int(),
-  progress: z.number().int().min(0).max(100),
-  problemCount: z.number().int(),
+  id: internal(z.guid()),
+  schoolId: internal(z.guid()),
+  kind: internal(z.enum(importKinds)),
+  fileName: internal(z.string()),
+  fileSha256: internal(z.string()),
+  status: internal(z.enum(['validating', 'validated', 'applying', 'applied', 'failed', 'cancelled'])),
+  totalRows: internal(z.number().int()),
+  processedRows: internal(z.number().int()),
+  validRows: internal(z.number().int()),
+  invalidRows: internal(z.number().int()),
+  progress: internal(z.number().int().min(0).max(100)),
+  problemCount: internal(z.number().int()),
   problems: z.array(problemSchema).meta({ description: 'The first problems (all of them: /problems)' }),
   result: z
     .object({
-      created: z.number().int(),
-      updated: z.number().int(),
-      unchanged: z.number().int(),
-      skipped: z.number().int(),
+      created: internal(z.number().int()),
+      updated: internal(z.number().int()),
+      unchanged: internal(z.number().int()),
+      skipped: internal(z.number().int()),
     })
     .nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  createdAt: z.string(),
-  finishedAt: z.string().nullable(),
+  error: z.object({ code: internal(z.string()), message: internal(z.string()) }).nullable(),
+  createdAt: internal(z.string()),
+  finishedAt: internal(z.string()).nullable(),
 });
+
+/**
+ * A multipart body the parser cannot read (no boundary, cut short, a broken part header): the
+ * client's fault. The plugin's own errors (too many parts, too large) carry their status already.
+ */
+function malformedUpload(error: unknown): never {
+  if (typeof (error as { statusCode?: unknown })?.statusCode === 'number') throw error;
+  throw new DomainError(400, 'request.invalid');
+}
 
 const templateFiles = ['students.xlsx', 'staff.xlsx', 'students.csv', 'staff.csv'] as const;
 
@@ -73,7 +84,8 @@ export async function importsRoutes(app: App): Promise<void> {
         tags,
         summary: '下载名册导入模板 / Download a roster import template',
         params: z.object({ file: z.enum(templateFiles) }),
-        response: { 200: z.any().meta({ description: 'The .xlsx or .csv file' }) },
+        // A blank template: headers, instructions and code lists, nobody's data.
+        response: { 200: internal(z.any()).meta({ description: 'The .xlsx or .csv file' }) },
       },
     },
     async (request, reply) => {
@@ -109,13 +121,25 @@ export async function importsRoutes(app: App): Promise<void> {
       const ctx = ctxOf(request);
       const target = await service.prepareUpload(ctx, request.params.id, request.query.kind);
       if (!request.isMultipart()) throw new DomainError(415, 'request.unsupported_media_type');
-      const file = await request.file();
+      const file = await request.file().catch(malformedUpload);
       if (!file) throw new DomainError(422, 'import.file_required');
-      const view = await service.startUpload(ctx, jobs, target, {
-        fileName: file.filename,
-        stream: file.file,
-        truncated: () => file.file.truncated,
+      // A body cut short or broken part-way fails the file's stream while it is spooled.
+      let streamError: unknown;
+      file.file.once('error', (error) => {
+        streamError = error;
       });
+      const view = await service
+        .startUpload(ctx, jobs, target, {
+          // A part without a file name is still a file to busboy.
+          fileName: file.filename ?? '',
+          stream: file.file,
+          truncated: () => file.file.truncated,
+        })
+        .catch((error: unknown) =>
+          error === streamError || error === file.file.errored
+            ? malformedUpload(error)
+            : Promise.reject(error),
+        );
       return reply.code(202).send(view);
     },
   );
@@ -160,9 +184,9 @@ export async function importsRoutes(app: App): Promise<void> {
         response: {
           200: z.object({
             items: z.array(problemSchema),
-            total: z.number().int(),
-            page: z.number().int(),
-            pageSize: z.number().int(),
+            total: internal(z.number().int()),
+            page: internal(z.number().int()),
+            pageSize: internal(z.number().int()),
           }),
         },
       },

@@ -203,9 +203,13 @@ async function spool(ctx: Ctx, file: UploadedFile, format: FileFormat) {
       callback(null, chunk);
     },
   });
+  const out = fs.createWriteStream(target, { mode: 0o600 });
   try {
-    await pipeline(file.stream, tap, fs.createWriteStream(target, { mode: 0o600 }));
+    await pipeline(file.stream, tap, out);
   } catch (error) {
+    // A body failing at once fails the pipeline before the file is even opened; the destroyed
+    // stream still opens (creates) it, then closes: remove it after that, not before.
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     fs.rmSync(target, { force: true });
     throw error;
   }

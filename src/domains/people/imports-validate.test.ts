@@ -198,6 +198,20 @@ describe('student rows', () => {
     expect(JSON.stringify(result.problems)).not.toContain('110105201805120021');
   });
 
+  it('refuses text holding NUL (U+0000), which the database cannot store', () => {
+    // Found by test/robustness.int.test.ts: such a name passed the check and failed the confirmed
+    // import with an internal error.
+    const result = validator().validate({
+      rowNumber: 2,
+      cells: studentRow({ ...goodStudent, 姓名: '王\u0000小红', 监护人1姓名: '王\u0000大伟' }),
+    });
+    expect(result.valid).toBe(false);
+    expect(result.problems.map((p) => [p.column, p.code])).toEqual([
+      ['姓名', 'invalid_character'],
+      ['监护人1姓名', 'invalid_character'],
+    ]);
+  });
+
   it('catches sex and birth date that contradict the ID number', () => {
     const result = validator().validate({
       rowNumber: 3,

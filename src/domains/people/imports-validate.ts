@@ -256,6 +256,8 @@ class RowReader {
     const text = this.text(key);
     if (text === '') return required ? this.problem(key, 'required') : '';
     if (Array.from(text).length > max) return this.problem(key, 'too_long', { max });
+    // NUL (U+0000) cannot be stored: refused here, or writing the row would fail at confirmation.
+    if (text.includes('\u0000')) return this.problem(key, 'invalid_character');
     return text;
   }
 

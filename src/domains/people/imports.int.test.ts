@@ -280,6 +280,34 @@ describe('checking a file', () => {
     expect(res.json().code).toBe('import.unsupported_file');
   });
 
+  it('answers a broken upload with 4xx and records nothing (no boundary, cut short, a part without a file name)', async () => {
+    // Found by test/robustness.int.test.ts: each of these answered 500.
+    const boundary = '----mingde-broken';
+    const part = (disposition: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; ${disposition}\r\n` +
+      `Content-Type: application/octet-stream\r\n\r\n${studentsCsv([studentRecord(900, klass)])}\r\n`;
+    const send = (payload: string, contentType = `multipart/form-data; boundary=${boundary}`) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/schools/${d.schoolA.id}/imports?kind=students`,
+        payload,
+        headers: { 'content-type': contentType, cookie: adminA.cookie, 'x-csrf-token': adminA.csrfToken },
+      });
+    const before = await t.database.db.select({ n: count() }).from(rosterImports);
+    const whole = `${part('name="file"; filename="roster.csv"')}--${boundary}--\r\n`;
+    const noBoundary = await send(whole, 'multipart/form-data');
+    expect(noBoundary.statusCode).toBe(400);
+    expect(noBoundary.json().code).toBe('request.invalid');
+    const cutShort = await send(part('name="file"; filename="roster.csv"'));
+    expect(cutShort.statusCode).toBe(400);
+    expect(cutShort.json().code).toBe('request.invalid');
+    const noName = await send(`${part('name="file"')}--${boundary}--\r\n`);
+    expect(noName.statusCode).toBe(415);
+    expect(noName.json().code).toBe('import.unsupported_file');
+    expect(await t.database.db.select({ n: count() }).from(rosterImports)).toEqual(before);
+    expect(fs.readdirSync(path.join(t.dataDir, 'imports'))).toEqual([]);
+  });
+
   it('refuses a file over 50 MB (413) and keeps nothing of it', async () => {
     const boundary = '----mingde-large';
     async function* body() {

@@ -3,19 +3,20 @@
  * `phoneMasked`); the encrypted values and the identity hash never leave at all.
  */
 import { z } from 'zod';
+import { internal, personal, publicField } from '../../access/levels';
 import type { PersonRow, ProfileEnrolment, ProfilePost, ProfileRelative } from './persons-repository';
 
 export const personSummarySchema = z.object({
-  id: z.guid(),
-  districtId: z.guid(),
-  name: z.string(),
-  genderCode: z.string().nullable(),
-  birthDate: z.string().nullable(),
-  ethnicityCode: z.string().nullable(),
-  idType: z.string().nullable(),
+  id: internal(z.guid()),
+  districtId: internal(z.guid()),
+  name: personal(z.string(), 'name'),
+  genderCode: personal(z.string()).nullable(),
+  birthDate: personal(z.string()).nullable(),
+  ethnicityCode: personal(z.string()).nullable(),
+  idType: personal(z.string()).nullable(),
   /** '110101********1234' */
-  idMasked: z.string().nullable(),
-  phoneMasked: z.string().nullable(),
+  idMasked: personal(z.string(), 'idNumber').nullable(),
+  phoneMasked: personal(z.string(), 'phone').nullable(),
 });
 export type PersonSummary = z.infer<typeof personSummarySchema>;
 
@@ -34,37 +35,37 @@ export function presentPerson(row: PersonRow): PersonSummary {
 }
 
 const relativeSchema = z.object({
-  personId: z.guid(),
-  name: z.string(),
+  personId: internal(z.guid()),
+  name: personal(z.string(), 'name'),
   /** GB/T 4761 家庭关系代码. */
-  relationCode: z.string(),
-  isPrimary: z.boolean(),
+  relationCode: personal(z.string()),
+  isPrimary: internal(z.boolean()),
 });
 
 export const personProfileSchema = personSummarySchema.extend({
   enrolments: z.array(
     z.object({
-      enrolmentId: z.guid(),
-      schoolId: z.guid(),
-      schoolName: z.string(),
-      status: z.string(),
-      enteredOn: z.string(),
-      studentNumberMasked: z.string().nullable(),
-      classId: z.guid().nullable(),
-      className: z.string().nullable(),
-      gradeCode: z.string().nullable(),
-      academicYearId: z.guid().nullable(),
+      enrolmentId: internal(z.guid()),
+      schoolId: internal(z.guid()),
+      schoolName: publicField(z.string()),
+      status: internal(z.string()),
+      enteredOn: internal(z.string()),
+      studentNumberMasked: personal(z.string(), 'studentNumber').nullable(),
+      classId: internal(z.guid()).nullable(),
+      className: internal(z.string()).nullable(),
+      gradeCode: internal(z.string()).nullable(),
+      academicYearId: internal(z.guid()).nullable(),
     }),
   ),
   staffPosts: z.array(
     z.object({
-      postId: z.guid(),
-      schoolId: z.guid(),
-      schoolName: z.string(),
-      postCode: z.string(),
-      establishmentCode: z.string(),
-      isFullTimeTeacher: z.boolean(),
-      startedOn: z.string(),
+      postId: internal(z.guid()),
+      schoolId: internal(z.guid()),
+      schoolName: publicField(z.string()),
+      postCode: internal(z.string()),
+      establishmentCode: internal(z.string()),
+      isFullTimeTeacher: internal(z.boolean()),
+      startedOn: internal(z.string()),
     }),
   ),
   /** Guardians of this person the caller may see. */

@@ -1,5 +1,6 @@
 /** Response shapes for staff posts, assignments and staff accounts (code names in Chinese, from the standards). */
 import { z } from 'zod';
+import { internal, personal, publicField } from '../../access/levels';
 import { codeName } from '../../standards/codes';
 import type {
   ClassRow,
@@ -10,20 +11,20 @@ import type {
   TeachingAssignmentRow,
 } from './staff-repository';
 
-const date = z.string().describe('YYYY-MM-DD');
+const date = internal(z.string()).describe('YYYY-MM-DD');
 const endDate = date.nullable().describe('YYYY-MM-DD, the first day no longer in force; null = open');
 
 export const staffPostSchema = z.object({
-  id: z.guid(),
-  personId: z.guid(),
-  schoolId: z.guid(),
+  id: internal(z.guid()),
+  personId: internal(z.guid()),
+  schoolId: internal(z.guid()),
   /** JY/T 1001 GWZY 岗位职业. */
-  postCode: z.string(),
-  postName: z.string().nullable(),
+  postCode: internal(z.string()),
+  postName: internal(z.string()).nullable(),
   /** JY/T 1001 ZXXBZLB 编制类别. */
-  establishmentCode: z.string(),
-  establishmentName: z.string().nullable(),
-  isFullTimeTeacher: z.boolean(),
+  establishmentCode: internal(z.string()),
+  establishmentName: internal(z.string()).nullable(),
+  isFullTimeTeacher: internal(z.boolean()),
   startedOn: date,
   endedOn: endDate,
 });
@@ -45,22 +46,22 @@ export function presentStaffPost(row: StaffPostRow): StaffPostView {
 }
 
 export const staffListItemSchema = z.object({
-  postId: z.guid(),
-  personId: z.guid(),
-  name: z.string(),
-  genderCode: z.string().nullable(),
-  idType: z.string().nullable(),
-  idMasked: z.string().nullable().describe("'110101********1234'"),
-  phoneMasked: z.string().nullable().describe("'138****5678'"),
-  postCode: z.string(),
-  postName: z.string().nullable(),
-  establishmentCode: z.string(),
-  establishmentName: z.string().nullable(),
-  isFullTimeTeacher: z.boolean(),
+  postId: internal(z.guid()),
+  personId: internal(z.guid()),
+  name: personal(z.string(), 'name'),
+  genderCode: personal(z.string()).nullable(),
+  idType: personal(z.string()).nullable(),
+  idMasked: personal(z.string(), 'idNumber').nullable().describe("'110101********1234'"),
+  phoneMasked: personal(z.string(), 'phone').nullable().describe("'138****5678'"),
+  postCode: internal(z.string()),
+  postName: internal(z.string()).nullable(),
+  establishmentCode: internal(z.string()),
+  establishmentName: internal(z.string()).nullable(),
+  isFullTimeTeacher: internal(z.boolean()),
   startedOn: date,
   endedOn: endDate,
-  current: z.boolean().describe('The post is in force today'),
-  hasAccount: z.boolean().describe('The person has a sign-in account'),
+  current: internal(z.boolean()).describe('The post is in force today'),
+  hasAccount: internal(z.boolean()).describe('The person has a sign-in account'),
 });
 export type StaffListItem = z.infer<typeof staffListItemSchema>;
 
@@ -73,14 +74,14 @@ export function presentStaffListRow(row: StaffListRow): StaffListItem {
 }
 
 export const teachingAssignmentSchema = z.object({
-  id: z.guid(),
-  personId: z.guid(),
-  personName: z.string(),
-  classId: z.guid(),
+  id: internal(z.guid()),
+  personId: internal(z.guid()),
+  personName: personal(z.string(), 'name'),
+  classId: internal(z.guid()),
   /** JY/T 1001 ZXXKC 中小学课程代码. */
-  subjectCode: z.string(),
-  subjectName: z.string().nullable(),
-  termId: z.guid(),
+  subjectCode: internal(z.string()),
+  subjectName: internal(z.string()).nullable(),
+  termId: internal(z.guid()),
   startedOn: date,
   endedOn: endDate,
 });
@@ -104,11 +105,11 @@ export function presentTeachingAssignment(
 }
 
 export const headTeacherAssignmentSchema = z.object({
-  id: z.guid(),
-  personId: z.guid(),
-  personName: z.string(),
-  classId: z.guid(),
-  academicYearId: z.guid(),
+  id: internal(z.guid()),
+  personId: internal(z.guid()),
+  personName: personal(z.string(), 'name'),
+  classId: internal(z.guid()),
+  academicYearId: internal(z.guid()),
   startedOn: date,
   endedOn: endDate,
 });
@@ -130,29 +131,29 @@ export function presentHeadTeacherAssignment(
 }
 
 export const classTeachersSchema = z.object({
-  classId: z.guid(),
-  className: z.string(),
-  schoolId: z.guid(),
-  schoolName: z.string(),
+  classId: internal(z.guid()),
+  className: internal(z.string()),
+  schoolId: internal(z.guid()),
+  schoolName: publicField(z.string()),
   headTeacher: z
     .object({
-      assignmentId: z.guid(),
-      personId: z.guid(),
-      name: z.string(),
-      academicYearId: z.guid(),
+      assignmentId: internal(z.guid()),
+      personId: internal(z.guid()),
+      name: personal(z.string(), 'name'),
+      academicYearId: internal(z.guid()),
       startedOn: date,
       endedOn: endDate,
     })
     .nullable(),
   teachers: z.array(
     z.object({
-      assignmentId: z.guid(),
-      personId: z.guid(),
-      name: z.string(),
-      subjectCode: z.string(),
-      subjectName: z.string().nullable(),
-      termId: z.guid(),
-      termName: z.string(),
+      assignmentId: internal(z.guid()),
+      personId: internal(z.guid()),
+      name: personal(z.string(), 'name'),
+      subjectCode: internal(z.string()),
+      subjectName: internal(z.string()).nullable(),
+      termId: internal(z.guid()),
+      termName: internal(z.string()),
       startedOn: date,
       endedOn: endDate,
     }),
@@ -194,11 +195,12 @@ export function presentClassTeachers(cls: ClassRow, rows: ClassTeacherRow[]): Cl
 }
 
 export const staffAccountSchema = z.object({
-  personId: z.guid(),
-  userId: z.guid(),
-  username: z.string(),
-  initialPassword: z
-    .string()
-    .describe('One-time password, shown only in this response; to be changed at first sign-in'),
+  personId: internal(z.guid()),
+  userId: internal(z.guid()),
+  username: personal(z.string()),
+  // A password opens the account and what it may read: as guarded as the account's own data.
+  initialPassword: personal(z.string()).describe(
+    'One-time password, shown only in this response; to be changed at first sign-in',
+  ),
 });
 export type StaffAccountView = z.infer<typeof staffAccountSchema>;

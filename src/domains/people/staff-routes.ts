@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { internal } from '../../access/levels';
 import { type App, ctxOf } from '../../http/types';
 import { personSummarySchema } from './persons-presenter';
 import {
@@ -60,8 +61,9 @@ export function staffRoutes(app: App): void {
           201: z.object({
             person: personSummarySchema,
             post: staffPostSchema,
-            personCreated: z.boolean(),
-            mismatches: z.array(z.string()),
+            personCreated: internal(z.boolean()),
+            /** Names of the fields that differ, not their values. */
+            mismatches: internal(z.array(z.string())),
           }),
         },
       },
@@ -82,7 +84,10 @@ export function staffRoutes(app: App): void {
         body: endBody,
         response: {
           200: staffPostSchema.extend({
-            endedAssignments: z.object({ teaching: z.number().int(), headTeacher: z.number().int() }),
+            endedAssignments: z.object({
+              teaching: internal(z.number().int()),
+              headTeacher: internal(z.number().int()),
+            }),
           }),
         },
       },
@@ -108,7 +113,9 @@ export function staffRoutes(app: App): void {
           limit: z.coerce.number().int().min(1).max(200).default(50),
           offset: z.coerce.number().int().min(0).default(0),
         }),
-        response: { 200: z.object({ items: z.array(staffListItemSchema), total: z.number().int() }) },
+        response: {
+          200: z.object({ items: z.array(staffListItemSchema), total: internal(z.number().int()) }),
+        },
       },
     },
     async (request) => service.listSchoolStaff(ctxOf(request), request.params.id, request.query),
@@ -167,7 +174,7 @@ export function staffRoutes(app: App): void {
           academicYearId: z.guid(),
           startedOn: isoDate.optional().describe("Default: today, or the year's first day if later"),
         }),
-        response: { 201: headTeacherAssignmentSchema.extend({ replaced: z.array(z.guid()) }) },
+        response: { 201: headTeacherAssignmentSchema.extend({ replaced: internal(z.array(z.guid())) }) },
       },
     },
     async (request, reply) =>

@@ -1,5 +1,6 @@
 /** Response shapes for enrolments, changes, rosters and enrolment histories. 学籍号 leaves masked only. */
 import { z } from 'zod';
+import { internal, personal, publicField } from '../../access/levels';
 import { personSummarySchema } from './persons-presenter';
 import type {
   EnrolmentRow,
@@ -20,17 +21,17 @@ export const enrolmentStatuses = [
 ] as const;
 
 export const enrolmentSchema = z.object({
-  id: z.guid(),
-  districtId: z.guid(),
-  personId: z.guid(),
-  schoolId: z.guid(),
-  status: z.enum(enrolmentStatuses),
-  enteredOn: z.string(),
-  leftOn: z.string().nullable(),
+  id: internal(z.guid()),
+  districtId: internal(z.guid()),
+  personId: internal(z.guid()),
+  schoolId: internal(z.guid()),
+  status: internal(z.enum(enrolmentStatuses)),
+  enteredOn: internal(z.string()),
+  leftOn: internal(z.string()).nullable(),
   /** 'G110101********1234' */
-  studentNumberMasked: z.string().nullable(),
+  studentNumberMasked: personal(z.string(), 'studentNumber').nullable(),
   /** The class the student is placed in from now on (null: none, or the enrolment ended). */
-  classId: z.guid().nullable(),
+  classId: internal(z.guid()).nullable(),
 });
 export type EnrolmentView = z.infer<typeof enrolmentSchema>;
 
@@ -51,18 +52,18 @@ export function presentEnrolment(row: EnrolmentRow, classId: string | null): Enr
 export const enrolResultSchema = z.object({
   person: personSummarySchema,
   /** False: the person was already registered (same ID number) and is enrolled as they are. */
-  personCreated: z.boolean(),
+  personCreated: internal(z.boolean()),
   enrolment: enrolmentSchema,
 });
 
 export const changeResultSchema = z.object({
   enrolment: enrolmentSchema,
   change: z.object({
-    id: z.guid(),
-    changeType: z.enum(requestableChanges),
-    effectiveOn: z.string(),
-    fromClassId: z.guid().nullable(),
-    toClassId: z.guid().nullable(),
+    id: internal(z.guid()),
+    changeType: internal(z.enum(requestableChanges)),
+    effectiveOn: internal(z.string()),
+    fromClassId: internal(z.guid()).nullable(),
+    toClassId: internal(z.guid()).nullable(),
   }),
 });
 
@@ -72,29 +73,29 @@ export const transferResultSchema = z.object({
   /** The new enrolment (转入); for a transfer between districts it belongs to the target district's person. */
   to: enrolmentSchema,
   /** Between districts: whether the target district had no record of the person before. */
-  personCreated: z.boolean().optional(),
+  personCreated: internal(z.boolean()).optional(),
 });
 
 export const rosterItemSchema = z.object({
-  personId: z.guid(),
-  name: z.string(),
-  genderCode: z.string().nullable(),
-  birthDate: z.string().nullable(),
-  idMasked: z.string().nullable(),
-  studentNumberMasked: z.string().nullable(),
-  enrolmentId: z.guid(),
-  status: z.enum(enrolmentStatuses),
-  classId: z.guid().nullable(),
-  className: z.string().nullable(),
-  gradeCode: z.string().nullable(),
-  classNumber: z.number().int().nullable(),
+  personId: internal(z.guid()),
+  name: personal(z.string(), 'name'),
+  genderCode: personal(z.string()).nullable(),
+  birthDate: personal(z.string()).nullable(),
+  idMasked: personal(z.string(), 'idNumber').nullable(),
+  studentNumberMasked: personal(z.string(), 'studentNumber').nullable(),
+  enrolmentId: internal(z.guid()),
+  status: internal(z.enum(enrolmentStatuses)),
+  classId: internal(z.guid()).nullable(),
+  className: internal(z.string()).nullable(),
+  gradeCode: internal(z.string()).nullable(),
+  classNumber: internal(z.number().int()).nullable(),
 });
 
 export const rosterPageSchema = z.object({
   items: z.array(rosterItemSchema),
-  total: z.number().int(),
-  page: z.number().int(),
-  pageSize: z.number().int(),
+  total: internal(z.number().int()),
+  page: internal(z.number().int()),
+  pageSize: internal(z.number().int()),
 });
 
 export function presentRosterRow(r: RosterRow): z.infer<typeof rosterItemSchema> {
@@ -115,41 +116,42 @@ export function presentRosterRow(r: RosterRow): z.infer<typeof rosterItemSchema>
 }
 
 const historyChangeSchema = z.object({
-  id: z.guid(),
-  changeType: z.string(),
-  effectiveOn: z.string(),
-  fromClassId: z.guid().nullable(),
-  fromClassName: z.string().nullable(),
-  toClassId: z.guid().nullable(),
-  toClassName: z.string().nullable(),
-  counterpartSchoolId: z.guid().nullable(),
-  counterpartSchoolName: z.string().nullable(),
-  counterpartDistrictId: z.guid().nullable(),
-  counterpartDistrictName: z.string().nullable(),
-  reason: z.string().nullable(),
+  id: internal(z.guid()),
+  changeType: internal(z.string()),
+  effectiveOn: internal(z.string()),
+  fromClassId: internal(z.guid()).nullable(),
+  fromClassName: internal(z.string()).nullable(),
+  toClassId: internal(z.guid()).nullable(),
+  toClassName: internal(z.string()).nullable(),
+  counterpartSchoolId: internal(z.guid()).nullable(),
+  counterpartSchoolName: publicField(z.string()).nullable(),
+  counterpartDistrictId: internal(z.guid()).nullable(),
+  counterpartDistrictName: publicField(z.string()).nullable(),
+  /** Typed by staff about the student (why they left, were suspended …). */
+  reason: personal(z.string()).nullable(),
 });
 
 const historyMembershipSchema = z.object({
-  classId: z.guid(),
-  className: z.string(),
-  gradeCode: z.string().nullable(),
-  academicYearId: z.guid(),
-  academicYearName: z.string(),
-  startedOn: z.string(),
-  endedOn: z.string().nullable(),
+  classId: internal(z.guid()),
+  className: internal(z.string()),
+  gradeCode: internal(z.string()).nullable(),
+  academicYearId: internal(z.guid()),
+  academicYearName: internal(z.string()),
+  startedOn: internal(z.string()),
+  endedOn: internal(z.string()).nullable(),
 });
 
 export const enrolmentHistorySchema = z.object({
   person: personSummarySchema,
   enrolments: z.array(
     z.object({
-      id: z.guid(),
-      schoolId: z.guid(),
-      schoolName: z.string(),
-      status: z.enum(enrolmentStatuses),
-      enteredOn: z.string(),
-      leftOn: z.string().nullable(),
-      studentNumberMasked: z.string().nullable(),
+      id: internal(z.guid()),
+      schoolId: internal(z.guid()),
+      schoolName: publicField(z.string()),
+      status: internal(z.enum(enrolmentStatuses)),
+      enteredOn: internal(z.string()),
+      leftOn: internal(z.string()).nullable(),
+      studentNumberMasked: personal(z.string(), 'studentNumber').nullable(),
       memberships: z.array(historyMembershipSchema),
       changes: z.array(historyChangeSchema),
     }),

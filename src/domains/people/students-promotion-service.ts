@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { internal } from '../../access/levels';
 import { authorize } from '../../access/policy';
 import { auditInTx, type Ctx, inTransaction, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
@@ -29,31 +30,33 @@ export interface PromotionInput {
 }
 
 export const promotionPlanSchema = z.object({
-  schoolId: z.guid(),
-  fromAcademicYearId: z.guid(),
-  toAcademicYearId: z.guid(),
-  effectiveOn: z.string(),
-  dryRun: z.boolean(),
+  schoolId: internal(z.guid()),
+  fromAcademicYearId: internal(z.guid()),
+  toAcademicYearId: internal(z.guid()),
+  effectiveOn: internal(z.string()),
+  dryRun: internal(z.boolean()),
   classes: z.array(
     z.object({
-      fromClassId: z.guid(),
-      fromClassName: z.string(),
-      students: z.number().int(),
-      action: z.enum(['promote', 'graduate']),
-      toClassId: z.guid().nullable(),
-      toClassName: z.string().nullable(),
+      fromClassId: internal(z.guid()),
+      fromClassName: internal(z.string()),
+      students: internal(z.number().int()),
+      action: internal(z.enum(['promote', 'graduate'])),
+      toClassId: internal(z.guid()).nullable(),
+      toClassName: internal(z.string()).nullable(),
       /** The target class does not exist yet and is created with the promotion. */
-      createsClass: z.boolean(),
+      createsClass: internal(z.boolean()),
     }),
   ),
   totals: z.object({
-    students: z.number().int(),
-    promoted: z.number().int(),
-    graduated: z.number().int(),
-    classesCreated: z.number().int(),
+    students: internal(z.number().int()),
+    promoted: internal(z.number().int()),
+    graduated: internal(z.number().int()),
+    classesCreated: internal(z.number().int()),
   }),
   /** Why the promotion cannot run (each names a class); empty when it can. */
-  problems: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })),
+  problems: z.array(
+    z.object({ path: internal(z.string()), code: internal(z.string()), message: internal(z.string()) }),
+  ),
 });
 export type PromotionPlan = z.infer<typeof promotionPlanSchema>;
 

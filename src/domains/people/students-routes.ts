@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { personal } from '../../access/levels';
 import { sendDownload } from '../../http/download';
 import { type App, ctxOf } from '../../http/types';
 import {
@@ -149,6 +150,14 @@ export function studentsRoutes(app: App): void {
   );
   const exportQuery = rosterQuery.omit({ page: true, pageSize: true }).extend({
     format: z.enum(['xlsx', 'csv']).default('xlsx'),
+    unmasked: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe(
+        'true: ID numbers and 学籍号 in clear; needs `purposeId`, a purpose of yours covering the unit',
+      ),
+    purposeId: z.guid().optional(),
   });
   const exportRoute = (path: string, kind: 'class' | 'school', summary: string) =>
     app.get(
@@ -158,10 +167,14 @@ export function studentsRoutes(app: App): void {
           tags,
           summary,
           description:
-            '已脱敏；文件首行写明导出人和导出时间；导出记入审计。/ Masked; the first line names who exported it and when; audited.',
+            '默认脱敏；未脱敏导出须有涵盖该单位的有效用途；文件首行写明导出人、导出时间（及用途）；导出记入审计。/ ' +
+            'Masked by default; unmasked needs a purpose in force covering the unit; the first line names who ' +
+            'exported it, when (and for what); audited.',
           params: idParams,
           querystring: exportQuery,
-          response: { 200: z.any().meta({ description: 'The .xlsx or .csv file' }) },
+          // A Buffer skips preSerialization, so no level is applied to the file: this one documents
+          // the default, masked export (names, masked identifiers); the service decides the rest.
+          response: { 200: personal(z.any()).meta({ description: 'The .xlsx or .csv file' }) },
         },
       },
       async (request, reply) => {

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { personAccessOf } from '../../access/person-scope';
 import { authorize, authorizeDistrictWide } from '../../access/policy';
 import { decrypt, encrypt, identityHash, keysOf, maskStudentNumber } from '../../access/protect';
+import { type PurposeCode, purposes } from '../../access/purposes';
 import { chinaToday } from '../../china-time';
 import { auditInTx, type Ctx, inTransaction, type RequestAuditEvent, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
@@ -26,11 +27,13 @@ import { idNumberProblemMessage, parseStudentNumber } from '../../standards/id-n
 import { gradesFor } from '../../standards/school-types';
 import type { AcademicYearRow, OrgUnitRow } from '../org/repository';
 import { findAcademicYear, findOrgUnit, lockTree } from '../org/repository';
+import { purposeInForce } from '../purposes/service';
 import { presentPerson } from './persons-presenter';
 import * as persons from './persons-repository';
 import { auditPersonsRead, registerCheckedPerson, visiblePersonOrThrow } from './persons-service';
 import { type CheckedPerson, checkPersonInput, type PersonInput } from './persons-validation';
-import { rosterCsv, rosterXlsx } from './roster-export';
+import { encryptedIdNumbersOf } from './reveal-repository';
+import { type ClearIdentifiers, rosterCsv, rosterXlsx } from './roster-export';
 import {
   type EnrolmentView,
   type enrolmentHistorySchema,
@@ -745,34 +748,75 @@ export interface RosterExport {
 
 /**
  * `GET /classes/:id/roster/export`, `GET /schools/:id/students/export`: the whole roster the
- * caller may see as .xlsx or .csv, masked, marked with who exported it and when, and audited
- * ('roster.export', naming every student in it).
+ * caller may see as .xlsx or .csv, marked with who exported it and when, and audited naming every
+ * student in it. Masked ('roster.export') unless `unmasked` is asked for under a purpose of the
+ * caller's that covers the whole unit ('roster.exportUnmasked', recorded with the purpose).
  */
 export async function exportRoster(
   ctx: Ctx,
   unitId: string,
   kind: 'class' | 'school',
-  input: Omit<RosterInput, 'page' | 'pageSize'> & { format: 'xlsx' | 'csv' },
+  input: Omit<RosterInput, 'page' | 'pageSize'> & {
+    format: 'xlsx' | 'csv';
+    unmasked?: boolean;
+    purposeId?: string;
+  },
 ): Promise<RosterExport> {
   const principal = requirePrincipal(ctx);
   const { unit, rows } = await visibleRoster(ctx, unitId, kind, input, null);
-  const mark = { username: principal.username, displayName: principal.displayName, at: new Date() };
+  const purpose = input.unmasked
+    ? await purposeInForce(ctx, input.purposeId, { kind: 'unit', unit })
+    : undefined;
+  const clear = purpose ? await clearIdentifiers(ctx, unit.districtId, rows) : undefined;
+  const mark = {
+    username: principal.username,
+    displayName: principal.displayName,
+    at: new Date(),
+    purposeName: purpose ? purposes[purpose.purpose as PurposeCode][ctx.lang] : undefined,
+  };
   const body =
     input.format === 'xlsx'
-      ? await rosterXlsx(rows, mark, ctx.lang, unit.name)
-      : rosterCsv(rows, mark, ctx.lang);
+      ? await rosterXlsx(rows, mark, ctx.lang, unit.name, clear)
+      : rosterCsv(rows, mark, ctx.lang, clear);
   await auditPersonsRead(
     ctx,
-    'roster.export',
+    purpose ? 'roster.exportUnmasked' : 'roster.export',
     rows.map((r) => ({ districtId: r.districtId, id: r.personId })),
     {
       targetType: 'orgUnit',
       targetId: unit.id,
-      details: { kind, format: input.format, masked: true, count: rows.length },
+      purpose: purpose?.purpose ?? null,
+      details: {
+        kind,
+        format: input.format,
+        masked: !purpose,
+        count: rows.length,
+        ...(purpose ? { purposeId: purpose.id } : {}),
+      },
     },
     unit.districtId,
   );
   return { body, fileName: `${unit.name}-${chinaToday()}.${input.format}` };
+}
+
+async function clearIdentifiers(
+  ctx: Ctx,
+  districtId: string,
+  rows: repo.RosterRow[],
+): Promise<ClearIdentifiers> {
+  const keys = keysOf(ctx);
+  const clear = (blob: string | null | undefined) => (blob ? decrypt(keys, blob) : null);
+  const ids = await encryptedIdNumbersOf(
+    ctx.db,
+    districtId,
+    rows.map((r) => r.personId),
+  );
+  return new Map(
+    rows.map((r) => [
+      r.personId,
+      { idNumber: clear(ids.get(r.personId)), studentNumber: clear(r.studentNumberEnc) },
+    ]),
+  );
 }
 
 /** `GET /schools/:id/students`: the school's enrolled (active or suspended) students the caller may see. */
