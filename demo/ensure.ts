@@ -225,7 +225,7 @@ async function writeDemo(
   const onRoot = (role: 'bureauAdmin' | 'bureauAnalyst' | 'inspector') => [
     { districtId: district.id, orgUnitId: district.rootId, role },
   ];
-  const onSchool = (role: 'principal' | 'schoolAdmin') => [
+  const onSchool = (role: 'principal' | 'schoolAdmin' | 'schoolDoctor' | 'counsellor') => [
     { districtId: district.id, orgUnitId: school.id, role },
   ];
   const specs = [
@@ -271,6 +271,20 @@ async function writeDemo(
       role: '学校管理员',
       scope: school.name,
       grants: onSchool('schoolAdmin'),
+    },
+    {
+      username: 'school.doctor',
+      displayName: '校医',
+      role: '校医',
+      scope: school.name,
+      grants: onSchool('schoolDoctor'),
+    },
+    {
+      username: 'counsellor',
+      displayName: '心理教师',
+      role: '心理教师',
+      scope: school.name,
+      grants: onSchool('counsellor'),
     },
   ];
   const accounts: DemoAccount[] = [];

@@ -274,6 +274,17 @@ describe('API clients', () => {
     expect(again.statusCode).toBe(401);
   });
 
+  it('a bearer header beside a session cookie never borrows the cookie’s rights (no CSRF bypass)', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-clients',
+      payload: baseClient(),
+      headers: { cookie: admin.cookie, authorization: 'Bearer not-a-token' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('auth.token_invalid');
+  });
+
   it('each client keeps to its own rate limit', async () => {
     const { client, clientSecret } = (await register({ ...baseClient(), rateLimitPerMinute: 3 })).json();
     const bearer = await tokenFor(client.id, clientSecret);
