@@ -33,6 +33,18 @@ export default defineConfig({
       },
       target('embedded'),
       ...(process.env.TEST_DATABASE_URL ? [target('server')] : []),
+      {
+        // Browser journeys: the built console against the API on embedded PostgreSQL, in Debian's chromium.
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts', 'test/support/web-setup.ts'],
+          env: { MINGDE_TEST_TARGET: 'embedded' },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -244,6 +244,7 @@ const cases: Record<string, Case> = {
   // An app has no session.
   'GET /auth/me': read(null, 'none', () => '/auth/me', { override: (role) => (role === 'apiClient' ? 401 : undefined) }),
   'POST /auth/password': write(null, 'none', () => '/auth/password'),
+  'GET /auth/session': read(null, 'none', () => '/auth/session'),
   'POST /oauth/token': write(null, 'none', () => '/oauth/token', () => ({ grant_type: 'client_credentials', client_id: randomUUID(), client_secret: 'x' }), { override: () => 401 }),
 
   // Users and grants.

@@ -5,6 +5,7 @@ import { loadDataKeys } from '../access/protect';
 import { loadConfig } from '../config';
 import { createAuditLog } from '../domains/audit/log';
 import { buildApp } from '../http/app';
+import { ensureWebBuild } from '../http/web-build';
 import { openPlatform } from './platform';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -69,7 +70,8 @@ export async function runStart(): Promise<void> {
 
   try {
     await ensureDemo(platform, auditLog, say);
-    app = await buildApp({ config: platform.config, database, auditLog, dataKeys });
+    await ensureWebBuild(say);
+    app = await buildApp({ config: platform.config, database, auditLog, dataKeys }, { web: true });
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app?.close();

@@ -30,6 +30,7 @@ import { registerDataLevels } from './data-levels';
 import { buildProblem, sendProblem } from './problem';
 import { registerRouteTable } from './route-table';
 import type { App, AppDeps } from './types';
+import { registerWeb, wantsConsolePage } from './web';
 
 /**
  * Log lines carry the route pattern, never the raw URL or body, so search terms and identifiers
@@ -78,7 +79,7 @@ export function safeError(error: unknown): { type: string; message: string; stac
 
 export async function buildApp(
   deps: AppDeps,
-  options: { logger?: boolean; logStream?: NodeJS.WritableStream } = {},
+  options: { logger?: boolean; logStream?: NodeJS.WritableStream; web?: boolean } = {},
 ): Promise<App> {
   const { config } = deps;
   const app = Fastify({
@@ -130,14 +131,18 @@ export async function buildApp(
     if (problem.status >= 500) request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, problem);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, {
+  let servesConsole = false;
+  app.setNotFoundHandler((request, reply) => {
+    if (servesConsole && wantsConsolePage(request.method, request.url)) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return sendProblem(reply, {
       ...buildProblem({ statusCode: 404 }, request, request.lang),
       title: request.lang === 'en' ? 'No such route' : '请求的地址不存在',
       code: 'request.not_found',
       type: 'https://mingde.dev/problems/request.not_found',
-    }),
-  );
+    });
+  });
 
   // Security headers: helmet's middleware built once (the fastify plugin rebuilds it, parsing the
   // policy, on every request).
@@ -208,6 +213,8 @@ export async function buildApp(
     { prefix: '/api/v1' },
   );
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // The console (dist/web), for the service itself and browser tests; API tests go without it.
+  if (options.web) servesConsole = await registerWeb(app);
 
   return app;
 }

@@ -29,6 +29,7 @@ export interface TestApp {
 export async function createTestApp(
   env: Record<string, string> = {},
   logStream?: NodeJS.WritableStream,
+  options: { web?: boolean } = {},
 ): Promise<TestApp> {
   const serverUrl = inject('testServerUrl');
   const { url, name } = await createTestDatabase(serverUrl, inject('testTemplate'));
@@ -43,7 +44,7 @@ export async function createTestApp(
   const auditLog = createAuditLog({ db: database.db, headFile: config.auditHeadFile });
   const dataKeys = loadDataKeys(config);
   const deps = { config, database, auditLog, dataKeys };
-  const app = await buildApp(deps, logStream ? { logStream } : { logger: false });
+  const app = await buildApp(deps, { ...(logStream ? { logStream } : { logger: false }), web: options.web });
   await app.ready();
   return {
     app,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AccessRole, accessRoles } from '../../access/ceilings';
 import { internal, personal, publicField } from '../../access/levels';
 import {
   cityRoles,
@@ -98,6 +99,12 @@ export const meResponse = z.object({
   }),
   grants: z.array(grantDto).describe('Grants in force'),
   cityGrants: z.array(cityGrantDto).describe('City grants in force'),
+  /** Every role the user holds now, from grants and from relations (班主任, 监护人, 学生 …): what the console shows. */
+  roles: internal(z.array(z.enum(accessRoles))),
+  /** Classes the user is 班主任 of or teaches now: the console's "my class". */
+  classes: z.array(
+    z.object({ id: internal(z.guid()), relation: internal(z.enum(['headTeacher', 'subjectTeacher'])) }),
+  ),
   csrfToken: internal(z.string()),
 });
 
@@ -193,11 +200,15 @@ export function toMe(
   grants: GrantRow[],
   cityGrants: CityGrantRow[],
   csrfToken: string,
+  roles: AccessRole[],
+  classes: MeDto['classes'],
 ): MeDto {
   return {
     user: { ...toSignedInUser(user), homeDistrictId: user.homeDistrictId, lang: user.lang },
     grants: presentGrants(grants),
     cityGrants: presentCityGrants(cityGrants),
+    roles,
+    classes,
     csrfToken,
   };
 }

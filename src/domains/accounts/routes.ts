@@ -107,6 +107,20 @@ export async function accountsRoutes(app: App): Promise<void> {
     },
   );
 
+  app.get(
+    '/auth/session',
+    {
+      config: { allowWhilePasswordChangeRequired: true },
+      schema: {
+        tags: ['auth'],
+        summary: '是否已登录 / whether the request carries a live session',
+        description: 'Never 401: a page can ask before it has a session (GET /auth/me answers 401 then).',
+        response: { 200: z.object({ signedIn: internal(z.boolean()) }) },
+      },
+    },
+    async (request) => ({ signedIn: request.session !== null }),
+  );
+
   app.post(
     '/auth/password',
     {

@@ -1,3 +1,4 @@
+import { accessRolesOf } from '../../access/ceilings';
 import {
   audit,
   auditInTx,
@@ -164,7 +165,14 @@ export async function getMe(ctx: Ctx, csrfToken: string): Promise<MeDto> {
       .then((rows) => withUnits(ctx.db, rows, { activeUnitsOnly: true })),
     repo.cityGrantsOfUser(ctx.db, user.id, { inForceOnly: true }).then((rows) => withBureaus(ctx.db, rows)),
   ]);
-  return toMe(user, grants, cityGrants, csrfToken);
+  const { headTeacherOf, teaches } = principal.relations;
+  const classes = [
+    ...headTeacherOf.map((c) => ({ id: c.classId, relation: 'headTeacher' as const })),
+    ...teaches
+      .filter((c) => !headTeacherOf.some((h) => h.classId === c.classId))
+      .map((c) => ({ id: c.classId, relation: 'subjectTeacher' as const })),
+  ];
+  return toMe(user, grants, cityGrants, csrfToken, [...accessRolesOf(principal)].sort(), classes);
 }
 
 const fieldError = (path: string, code: FieldError['messageCode'] & string): FieldError => ({

@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  insertCurrentYear,
+  insertHeadTeacher,
+  insertPerson,
+  linkAccount,
+} from '../../src/domains/people/people-test-fixtures';
+import { enrolViaApi, eventsOf } from '../../src/domains/people/students-test-support';
+import {
+  createTestApp,
+  createUser,
+  type SeededDistrict,
+  seedDistrict,
+  TEST_PASSWORD,
+  type TestApp,
+} from '../support/app';
+import { launchBrowser, openPage, screenshot, seriousA11yViolations } from '../support/browser';
+
+/**
+ * School and class pages (issue 5, points 3 and 8): a bureau administrator opens a school, a
+ * class and a student, exports the roster and asks to see the ID number (a bureau role's purpose
+ * waits for approval); a head teacher sees their class and cannot open another by its URL.
+ */
+describe('school, class and student pages', () => {
+  let t: TestApp;
+  let d: SeededDistrict;
+  let browser: Browser;
+  let base = '';
+
+  beforeAll(async () => {
+    t = await createTestApp({}, undefined, { web: true });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const db = t.database.db;
+    d = await seedDistrict(db);
+    const year = await insertCurrentYear(db, d.districtId, [d.schoolA.classId, d.schoolB.classId]);
+    await createUser(db, {
+      username: 'bureau_e2e',
+      grants: [{ role: 'bureauAdmin', districtId: d.districtId, orgUnitId: d.rootId }],
+    });
+    const schoolAdmin = await createUser(db, {
+      grants: [{ role: 'schoolAdmin', districtId: d.districtId, orgUnitId: d.schoolA.id }],
+    });
+    for (const [name, idNumber] of [
+      ['王小明', '110101201907160335'],
+      ['李小红', '110101201805120228'],
+    ] as const) {
+      await enrolViaApi(t.app, schoolAdmin, {
+        schoolId: d.schoolA.id,
+        classId: d.schoolA.classId,
+        person: { name, idNumber },
+      });
+    }
+    const teacher = await insertPerson(db, d.districtId, '陈老师');
+    const head = await createUser(db, { username: 'head_e2e', homeDistrictId: d.districtId });
+    await linkAccount(db, d.districtId, teacher, head.userId);
+    await insertHeadTeacher(db, {
+      districtId: d.districtId,
+      personId: teacher,
+      classId: d.schoolA.classId,
+      academicYearId: year.academicYearId,
+    });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function signIn(username: string) {
+    const watched = await openPage(browser);
+    await watched.page.goto(base);
+    await watched.page.getByLabel('用户名').fill(username);
+    await watched.page.getByLabel('密码').fill(TEST_PASSWORD);
+    await watched.page.getByRole('button', { name: /登\s*录/ }).click();
+    await watched.page.getByRole('button', { name: /退出登录/ }).waitFor();
+    return watched;
+  }
+
+  it('bureau administrator: organisation tree → school → class → student; exports the roster; asks for a purpose', async () => {
+    const { page, errors } = await signIn('bureau_e2e');
+    await page.locator('a:visible', { hasText: '组织机构' }).first().click();
+    await page.getByText('东城区教育委员会').first().waitFor();
+    await page.locator('.ant-tree-switcher').first().click();
+    await page
+      .getByRole('link', { name: /第一实验小学/ })
+      .first()
+      .click();
+    await page.getByText('学校标识码').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'school-page');
+
+    await page.getByRole('link', { name: /1班/ }).first().click();
+    await page.getByRole('cell', { name: '王小明' }).waitFor();
+    expect(await page.getByText('110101********0335').count()).toBe(1);
+    expect(await page.locator('body').textContent()).not.toContain('110101201907160335');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'class-roster');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: /导出 Excel/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    const file = await download.path();
+    expect(fs.statSync(file).size).toBeGreaterThan(1000);
+    expect(await eventsOf(t.database.db, d.districtId, 'roster.export')).toHaveLength(1);
+
+    await page.getByRole('link', { name: '王小明' }).click();
+    await page.getByText('110101********0335').waitFor();
+    await page.getByRole('button', { name: '查看完整信息' }).click();
+    await page.getByRole('dialog').getByLabel('用途').click();
+    await page.getByTitle('督导核查').click();
+    await page.getByRole('dialog').getByLabel('理由').fill('双随机抽查学籍真实性');
+    await page.getByRole('button', { name: /确\s*定/ }).click();
+    await page.getByText('已提交，待另一名管理员审批后方可查看').waitFor();
+    expect(await page.locator('body').textContent()).not.toContain('110101201907160335');
+    await screenshot(page, 'student-purpose-pending');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('head teacher: "my class" opens their class; another class by URL shows not found', async () => {
+    const { page, errors } = await signIn('head_e2e');
+    await page.locator('a:visible', { hasText: '我的班级' }).first().click();
+    await page.getByRole('cell', { name: '李小红' }).waitFor();
+    await page.goto(`${base}/classes/${d.schoolB.classId}`);
+    await page.getByText('组织不存在').waitFor();
+    expect(await page.getByRole('table').count()).toBe(0);
+    await screenshot(page, 'head-teacher-other-class');
+    // The refused roster answers 404, which the browser logs; nothing else may fail.
+    expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,44 @@
+import type { MessageKey } from './i18n';
+
+/**
+ * The console's pages and who is offered them, by the roles GET /auth/me lists. Offering is
+ * convenience only: every page shows what the API answers, and the API decides access.
+ */
+export interface NavItem {
+  path: string;
+  label: MessageKey;
+  roles: readonly string[] | 'everyone';
+}
+
+/** Roles granted on organisations, who read the organisation tree. */
+const orgReaders = [
+  'platformAdmin',
+  'cityBureauAdmin',
+  'cityBureauAnalyst',
+  'bureauAdmin',
+  'bureauAnalyst',
+  'inspector',
+  'principal',
+  'schoolAdmin',
+  'schoolDoctor',
+  'counsellor',
+];
+
+export const navItems: NavItem[] = [
+  { path: '/', label: 'home', roles: 'everyone' },
+  { path: '/org', label: 'navOrg', roles: orgReaders },
+  { path: '/children', label: 'navChildren', roles: ['guardian'] },
+];
+
+/** The pages the user's roles offer; a teacher's classes come first, as "my class". */
+export function itemsFor(roles: readonly string[], classes: readonly { id: string }[] = []): NavItem[] {
+  const offered = navItems.filter(
+    (item) => item.roles === 'everyone' || item.roles.some((r) => roles.includes(r)),
+  );
+  const mine = classes.map((c) => ({
+    path: `/classes/${c.id}`,
+    label: 'myClass' as const,
+    roles: 'everyone' as const,
+  }));
+  return [offered[0] as NavItem, ...mine, ...offered.slice(1)];
+}

@@ -1,0 +1,68 @@
+import { Card, Spin, Tree } from 'antd';
+import type { DataNode } from 'antd/es/tree';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { api } from '../api';
+import { LoadError } from '../components/LoadError';
+import { useI18n } from '../i18n';
+import { useApi } from '../useApi';
+
+export interface OrgUnit {
+  id: string;
+  parentId: string | null;
+  kind: 'districtBureau' | 'school' | 'campus' | 'grade' | 'class';
+  name: string;
+  nameEn: string | null;
+  schoolCode: string | null;
+  schoolTypeName: { 'zh-CN': string; en: string } | null;
+  address: string | null;
+  divisionName: string | null;
+  gradeName: { 'zh-CN': string; en: string } | null;
+  status: 'active' | 'closed';
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export const unitPath = (u: Pick<OrgUnit, 'id' | 'kind'>) =>
+  u.kind === 'school' ? `/schools/${u.id}` : u.kind === 'class' ? `/classes/${u.id}` : null;
+
+export const childrenOf = async (id: string) =>
+  (await api.get<Page<OrgUnit>>(`/org-units/${id}/children?pageSize=200`)).items;
+
+function toNode(u: OrgUnit, lang: string): DataNode {
+  const path = unitPath(u);
+  const name = lang === 'en' && u.nameEn ? u.nameEn : u.name;
+  return { key: u.id, title: path ? <Link to={path}>{name}</Link> : name, isLeaf: u.kind === 'class' };
+}
+
+/** The organisation tree from the top units the caller may read, opened level by level. */
+export function OrgPage() {
+  const { t, lang } = useI18n();
+  const roots = useApi(async () => {
+    const page = await api.get<Page<OrgUnit>>('/org-units?pageSize=50');
+    return page.items.filter((u) => u.parentId === null);
+  }, []);
+  const [loaded, setLoaded] = useState<Record<string, DataNode[]>>({});
+
+  if (roots.error) return <LoadError error={roots.error} onRetry={roots.reload} />;
+  if (!roots.data) return <Spin />;
+  const attach = (nodes: DataNode[]): DataNode[] =>
+    nodes.map((n) => {
+      const children = loaded[String(n.key)];
+      return children ? { ...n, children: attach(children) } : n;
+    });
+  return (
+    <Card title={t('orgTree')}>
+      <Tree
+        treeData={attach(roots.data.map((u) => toNode(u, lang)))}
+        loadData={async (node) => {
+          const children = await childrenOf(String(node.key));
+          setLoaded((prev) => ({ ...prev, [String(node.key)]: children.map((u) => toNode(u, lang)) }));
+        }}
+      />
+    </Card>
+  );
+}

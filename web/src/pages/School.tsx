@@ -1,0 +1,52 @@
+import { Card, Descriptions, Space, Spin, Table } from 'antd';
+import { Link, useParams } from 'react-router';
+import { api } from '../api';
+import { LoadError } from '../components/LoadError';
+import { useI18n } from '../i18n';
+import { useApi } from '../useApi';
+import { childrenOf, type OrgUnit } from './Org';
+
+/** A school: what it is, how many students, and its classes (campus → grade → class). */
+export function SchoolPage() {
+  const { id = '' } = useParams();
+  const { t, lang } = useI18n();
+  const school = useApi(async () => {
+    const unit = await api.get<OrgUnit>(`/org-units/${id}`);
+    const campuses = await childrenOf(id);
+    const grades = (await Promise.all(campuses.map((c) => childrenOf(c.id)))).flat();
+    const classes = (
+      await Promise.all(grades.map(async (g) => (await childrenOf(g.id)).map((c) => ({ ...c, grade: g }))))
+    ).flat();
+    return { unit, classes };
+  }, [id]);
+
+  if (school.error) return <LoadError error={school.error} onRetry={school.reload} />;
+  if (!school.data) return <Spin />;
+  const { unit, classes } = school.data;
+  return (
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <Card title={lang === 'en' && unit.nameEn ? unit.nameEn : unit.name}>
+        <Descriptions
+          column={{ xs: 1, md: 2 }}
+          items={[
+            { key: 'code', label: t('schoolCode'), children: unit.schoolCode ?? '—' },
+            { key: 'type', label: t('schoolType'), children: unit.schoolTypeName?.[lang] ?? '—' },
+            { key: 'division', label: t('division'), children: unit.divisionName ?? '—' },
+            { key: 'address', label: t('address'), children: unit.address ?? '—' },
+          ]}
+        />
+      </Card>
+      <Card title={t('classes')}>
+        <Table
+          rowKey="id"
+          pagination={false}
+          dataSource={classes}
+          columns={[
+            { title: t('grade'), render: (_, c) => c.grade.gradeName?.[lang] ?? c.grade.name },
+            { title: t('classes'), render: (_, c) => <Link to={`/classes/${c.id}`}>{c.name}</Link> },
+          ]}
+        />
+      </Card>
+    </Space>
+  );
+}

@@ -1,0 +1,74 @@
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { ApiError, api, apiSettings } from './api';
+
+/** The signed-in user as GET /auth/me tells it; `roles` drives what the console offers. */
+export interface Me {
+  user: { id: string; username: string; displayName: string; mustChangePassword: boolean };
+  roles: string[];
+  /** Classes the user is 班主任 of or teaches now. */
+  classes: { id: string; relation: 'headTeacher' | 'subjectTeacher' }[];
+  csrfToken: string;
+}
+
+type State =
+  | { status: 'loading' }
+  | { status: 'signedOut'; expired: boolean }
+  | { status: 'signedIn'; me: Me };
+
+interface Session {
+  state: State;
+  signIn: (username: string, password: string) => Promise<void>;
+  signOut: () => Promise<void>;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<State>({ status: 'loading' });
+
+  const load = useCallback(async () => {
+    // Ask first, so a signed-out visit makes no failing request (and no console error).
+    if (!(await api.get<{ signedIn: boolean }>('/auth/session')).signedIn) {
+      setState({ status: 'signedOut', expired: false });
+      return;
+    }
+    try {
+      const me = await api.get<Me>('/auth/me');
+      apiSettings.setCsrfToken(me.csrfToken);
+      setState({ status: 'signedIn', me });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401)
+        setState({ status: 'signedOut', expired: false });
+      else throw error;
+    }
+  }, []);
+
+  useEffect(() => {
+    apiSettings.onUnauthorized(() => setState({ status: 'signedOut', expired: true }));
+    void load();
+  }, [load]);
+
+  const signIn = useCallback(
+    async (username: string, password: string) => {
+      const res = await api.post<{ csrfToken: string }>('/auth/sign-in', { username, password });
+      apiSettings.setCsrfToken(res.csrfToken);
+      await load();
+    },
+    [load],
+  );
+
+  const signOut = useCallback(async () => {
+    await api.post('/auth/sign-out').catch(() => undefined);
+    apiSettings.setCsrfToken('');
+    setState({ status: 'signedOut', expired: false });
+  }, []);
+
+  const value = useMemo(() => ({ state, signIn, signOut }), [state, signIn, signOut]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): Session {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside SessionProvider');
+  return value;
+}

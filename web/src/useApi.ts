@@ -1,0 +1,24 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+/** Load with the API: the data, the error (an ApiError carries the API's title and status), and a reload. */
+export function useApi<T>(load: () => Promise<T>, deps: readonly unknown[]) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const latest = useRef(load);
+  latest.current = load;
+  const run = useCallback(async () => {
+    setError(null);
+    setData(null);
+    try {
+      setData(await latest.current());
+    } catch (e) {
+      setError(e instanceof Error ? e : new Error(String(e)));
+    }
+  }, []);
+  const key = JSON.stringify(deps);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: load again when the caller's inputs (key) change
+  useEffect(() => {
+    void run();
+  }, [run, key]);
+  return { data, error, reload: run };
+}
