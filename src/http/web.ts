@@ -15,6 +15,7 @@ export async function registerWeb(app: App): Promise<boolean> {
     root: WEB_DIST,
     wildcard: false,
     index: false,
+    cacheControl: false, // set below: @fastify/send would otherwise overwrite it with max-age=0
     setHeaders: (res, file) => {
       res.setHeader(
         'cache-control',

@@ -123,6 +123,23 @@ describe('console shell', () => {
     await page.context().close();
   });
 
+  it('bureau administrator: searches the audit trail by action and verifies the chain', async () => {
+    const { page, errors } = await signIn(names.admin);
+    await page.locator('a:visible', { hasText: '审计日志' }).first().click();
+    await page.getByLabel('操作（前缀）').fill('student.');
+    await page.getByRole('button', { name: /查\s*询/ }).click();
+    await page.getByRole('cell', { name: 'student.enrol' }).first().waitFor();
+    const actions = await page.locator('.ant-table-tbody tr.ant-table-row td:nth-child(3)').allTextContents();
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.every((a) => a.startsWith('student.'))).toBe(true);
+    await page.getByRole('button', { name: '校验审计链' }).click();
+    await page.getByText(/审计链完整：共校验 \d+ 条记录/).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'shell-audit');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('guardian on a phone: only their child, no bureau menu; an expired session returns to sign-in', async () => {
     const { page, errors } = await signIn(names.guardian, { width: 390, height: 844 });
     expect(await page.getByText('区域概况').count()).toBe(0);
@@ -133,6 +150,11 @@ describe('console shell', () => {
     const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
     expect(overflow).toBe(false);
     await screenshot(page, 'shell-guardian-children-phone');
+
+    await page.locator('a:visible', { hasText: '谁查看过' }).first().click();
+    await page.getByRole('cell', { name: '办理学籍' }).first().waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'shell-guardian-access-log-phone');
 
     // The session ends while the page is open: the next request returns the user to sign-in, saying why.
     await page.locator('a:visible', { hasText: '首页' }).first().click();

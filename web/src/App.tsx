@@ -17,9 +17,12 @@ import { Link, Route, Routes, useLocation } from 'react-router';
 import { apiSettings } from './api';
 import { type MessageKey, useI18n } from './i18n';
 import { itemsFor, type NavItem } from './nav';
+import { AccessLogPage } from './pages/AccessLog';
+import { AuditPage } from './pages/Audit';
 import { ChildrenPage } from './pages/Children';
 import { ClassPage } from './pages/Class';
 import { HomePage } from './pages/Home';
+import { ImportsPage } from './pages/Imports';
 import { NotFoundPage } from './pages/NotFound';
 import { OrgPage } from './pages/Org';
 import { PersonPage } from './pages/Person';
@@ -42,6 +45,8 @@ const theme = {
 
 /** Where a page sits under 首页: its menu item, or what kind of record it shows. */
 const RECORD_PAGES: Record<string, MessageKey> = {
+  imports: 'importTitle',
+  'access-log': 'accessLog',
   schools: 'schoolInfo',
   classes: 'classes',
   persons: 'profile',
@@ -51,7 +56,8 @@ function breadcrumbOf(pathname: string, items: NavItem[]): MessageKey[] {
   if (pathname === '/') return [];
   const item = items.find((i) => i.path === pathname);
   if (item) return [item.label];
-  const record = RECORD_PAGES[pathname.split('/')[1] ?? ''];
+  const parts = pathname.split('/');
+  const record = RECORD_PAGES[parts[3] ?? ''] ?? RECORD_PAGES[parts[1] ?? ''];
   return record ? [record] : [];
 }
 
@@ -148,8 +154,11 @@ function Body() {
             )}
             <Route path="/org" element={<OrgPage />} />
             <Route path="/schools/:id" element={<SchoolPage />} />
+            <Route path="/schools/:id/imports" element={<ImportsPage />} />
             <Route path="/classes/:id" element={<ClassPage />} />
             <Route path="/persons/:id" element={<PersonPage />} />
+            <Route path="/persons/:id/access-log" element={<AccessLogPage />} />
+            <Route path="/audit" element={<AuditPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Layout.Content>

@@ -65,3 +65,19 @@ export const api = {
   post: <T>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
   patch: <T>(path: string, body: unknown) => call<T>('PATCH', path, body),
 };
+
+/** Upload one file as multipart/form-data (roster imports), with the CSRF token. */
+export async function upload<T>(path: string, file: File): Promise<T> {
+  const form = new FormData();
+  form.append('file', file);
+  const res = await fetch(`/api/v1${path}`, {
+    method: 'POST',
+    headers: { 'x-csrf-token': csrfToken, 'accept-language': lang },
+    credentials: 'same-origin',
+    body: form,
+  });
+  const data = await res.json().catch(() => null);
+  if (!res.ok)
+    throw new ApiError((data as Problem) ?? { status: res.status, code: 'http', title: res.statusText });
+  return data as T;
+}

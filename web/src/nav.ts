@@ -28,6 +28,7 @@ export const navItems: NavItem[] = [
   { path: '/', label: 'home', roles: 'everyone' },
   { path: '/org', label: 'navOrg', roles: orgReaders },
   { path: '/children', label: 'navChildren', roles: ['guardian'] },
+  { path: '/audit', label: 'navAudit', roles: ['platformAdmin', 'cityBureauAdmin', 'bureauAdmin'] },
 ];
 
 /** The pages the user's roles offer; a teacher's classes come first, as "my class". */
@@ -42,3 +43,6 @@ export function itemsFor(roles: readonly string[], classes: readonly { id: strin
   }));
   return [offered[0] as NavItem, ...mine, ...offered.slice(1)];
 }
+
+/** Roles that keep rosters (roster.import): who is offered the import page. */
+export const rosterKeepers = ['platformAdmin', 'cityBureauAdmin', 'bureauAdmin', 'schoolAdmin'];

@@ -1,5 +1,6 @@
 import { Alert, Button, Empty, Table } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
+import { Link } from 'react-router';
 import { ApiError, api } from '../api';
 import { useI18n } from '../i18n';
 
@@ -56,6 +57,10 @@ export function ChildrenPage() {
         { title: t('relation'), render: (_, c) => (lang === 'en' ? c.relationNameEn : c.relationName) ?? '' },
         { title: t('school'), render: (_, c) => c.school?.name ?? '' },
         { title: t('className'), render: (_, c) => c.class?.name ?? '' },
+        {
+          title: t('accessLog'),
+          render: (_, c) => <Link to={`/persons/${c.personId}/access-log`}>{t('accessLog')}</Link>,
+        },
       ]}
     />
   );

@@ -3,6 +3,8 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api';
 import { LoadError } from '../components/LoadError';
 import { useI18n } from '../i18n';
+import { rosterKeepers } from '../nav';
+import { useSession } from '../session';
 import { useApi } from '../useApi';
 import { childrenOf, type OrgUnit } from './Org';
 
@@ -10,6 +12,8 @@ import { childrenOf, type OrgUnit } from './Org';
 export function SchoolPage() {
   const { id = '' } = useParams();
   const { t, lang } = useI18n();
+  const { state } = useSession();
+  const keepsRosters = state.status === 'signedIn' && state.me.roles.some((r) => rosterKeepers.includes(r));
   const school = useApi(async () => {
     const unit = await api.get<OrgUnit>(`/org-units/${id}`);
     const campuses = await childrenOf(id);
@@ -25,7 +29,10 @@ export function SchoolPage() {
   const { unit, classes } = school.data;
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
-      <Card title={lang === 'en' && unit.nameEn ? unit.nameEn : unit.name}>
+      <Card
+        title={lang === 'en' && unit.nameEn ? unit.nameEn : unit.name}
+        extra={keepsRosters && <Link to={`/schools/${id}/imports`}>{t('importTitle')}</Link>}
+      >
         <Descriptions
           column={{ xs: 1, md: 2 }}
           items={[
