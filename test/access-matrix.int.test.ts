@@ -269,6 +269,7 @@ const cases: Record<string, Case> = {
   'POST /districts': write('district.create', 'platform', () => '/districts', () => ({ divisionCode: '110105', name: '朝阳区教育委员会' }), platformOnly('skip')),
   'GET /districts': read(null, 'none', () => '/districts'),
   'GET /districts/:id': read('org.read', 'inDistrict', (b) => `/districts/${b.districtId}`, byGrants),
+  'GET /districts/:id/overview': read('org.read', 'wholeDistrict', (b) => `/districts/${b.districtId}/overview`, districtWide),
   'GET /org-units': read('org.read', 'none', () => '/org-units?q=学校', byGrants),
   'POST /org-units': write('org.create', 'unit', () => '/org-units', (b) => ({ kind: 'campus', parentId: b.schoolId, name: '新校区' }), byGrants),
   'GET /org-units/:id': read('org.read', 'unit', (b) => `/org-units/${b.schoolId}`, byGrants),

@@ -16,6 +16,7 @@ import { accountsRoutes } from '../domains/accounts/routes';
 import { apiClientsRoutes } from '../domains/api-clients/routes';
 import { auditRoutes } from '../domains/audit/routes';
 import { orgRoutes } from '../domains/org/routes';
+import { overviewRoutes } from '../domains/overview/routes';
 import { guardiansRoutes } from '../domains/people/guardians-routes';
 import { importsRoutes } from '../domains/people/imports-routes';
 import { personsRoutes } from '../domains/people/persons-routes';
@@ -208,6 +209,7 @@ export async function buildApp(
       guardiansRoutes(typed);
       purposesRoutes(typed);
       await apiClientsRoutes(typed);
+      overviewRoutes(typed);
       revealRoutes(typed);
     },
     { prefix: '/api/v1' },

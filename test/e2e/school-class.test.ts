@@ -123,6 +123,19 @@ describe('school, class and student pages', () => {
     await page.context().close();
   });
 
+  it('bureau administrator: the district overview draws its charts with the numbers beside them', async () => {
+    const { page, errors } = await signIn('bureau_e2e');
+    await page.locator('a:visible', { hasText: '区域概况' }).first().click();
+    await page.getByText(/学校 2 所，在籍学生 2 人/).waitFor();
+    await expect.poll(() => page.locator('[role=img] canvas').count()).toBe(4);
+    await page.getByRole('cell', { name: '小学', exact: true }).first().waitFor();
+    await page.getByRole('cell', { name: '一年级' }).first().waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'district-overview');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('head teacher: "my class" opens their class; another class by URL shows not found', async () => {
     const { page, errors } = await signIn('head_e2e');
     await page.locator('a:visible', { hasText: '我的班级' }).first().click();

@@ -25,6 +25,7 @@ import { HomePage } from './pages/Home';
 import { ImportsPage } from './pages/Imports';
 import { NotFoundPage } from './pages/NotFound';
 import { OrgPage } from './pages/Org';
+import { OverviewPage } from './pages/Overview';
 import { PersonPage } from './pages/Person';
 import { SchoolPage } from './pages/School';
 import { SignInPage } from './pages/SignIn';
@@ -152,6 +153,7 @@ function Body() {
             {items.some((i) => i.path === '/children') && (
               <Route path="/children" element={<ChildrenPage />} />
             )}
+            <Route path="/overview" element={<OverviewPage />} />
             <Route path="/org" element={<OrgPage />} />
             <Route path="/schools/:id" element={<SchoolPage />} />
             <Route path="/schools/:id/imports" element={<ImportsPage />} />

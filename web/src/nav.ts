@@ -26,6 +26,18 @@ const orgReaders = [
 
 export const navItems: NavItem[] = [
   { path: '/', label: 'home', roles: 'everyone' },
+  {
+    path: '/overview',
+    label: 'navOverview',
+    roles: [
+      'platformAdmin',
+      'cityBureauAdmin',
+      'cityBureauAnalyst',
+      'bureauAdmin',
+      'bureauAnalyst',
+      'inspector',
+    ],
+  },
   { path: '/org', label: 'navOrg', roles: orgReaders },
   { path: '/children', label: 'navChildren', roles: ['guardian'] },
   { path: '/audit', label: 'navAudit', roles: ['platformAdmin', 'cityBureauAdmin', 'bureauAdmin'] },
