@@ -46,6 +46,23 @@ describe('API basics', () => {
     expect(res.json().detail).toContain('U+0000');
   });
 
+  it('refuses the date 0000-01-01 (no year 0 in PostgreSQL) with 400, not 500', async () => {
+    // Found by test/robustness.int.test.ts (PATCH /academic-years/:id { startsOn: '0000-01-01' }).
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/academic-years',
+      payload: {
+        districtId: '00000000-0000-4000-8000-000000000000',
+        name: 'x',
+        startsOn: '0000-01-01',
+        endsOn: '2030-01-01',
+        terms: [],
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors.map((e: { path: string }) => e.path)).toContain('body.startsOn');
+  });
+
   it('sends security headers', async () => {
     const res = await request(t.app, null, 'GET', '/healthz');
     expect(res.headers['x-content-type-options']).toBe('nosniff');

@@ -136,6 +136,34 @@ describe('school, class and student pages', () => {
     await page.context().close();
   });
 
+  it('bureau administrator: creates a principal for a school, hands over the one-time password, revokes the grant', async () => {
+    const { page, errors } = await signIn('bureau_e2e');
+    await page.locator('a:visible', { hasText: '用户与授权' }).first().click();
+    await page.getByRole('button', { name: '新建用户' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('用户名').fill('principal_new');
+    await dialog.getByLabel('姓名').fill('赵校长');
+    await dialog.getByLabel('角色').click();
+    await page.getByTitle('校长', { exact: true }).click();
+    await dialog.getByLabel('组织').fill('第一实验');
+    await page.getByTitle('东城区第一实验小学', { exact: true }).click();
+    await dialog.getByRole('button', { name: '新建用户' }).click();
+    await dialog.getByText(/一次性密码/).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'users-one-time-password');
+    await dialog.getByRole('button', { name: /确\s*定/ }).click();
+    await page.getByText('已创建用户 principal_new').waitFor();
+
+    await page.getByRole('button', { name: 'principal_new' }).click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByRole('cell', { name: '生效中' }).waitFor();
+    await drawer.getByRole('button', { name: /撤\s*销/ }).click();
+    await drawer.getByRole('cell', { name: '已结束' }).waitFor();
+    await screenshot(page, 'users-grant-revoked');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('head teacher: "my class" opens their class; another class by URL shows not found', async () => {
     const { page, errors } = await signIn('head_e2e');
     await page.locator('a:visible', { hasText: '我的班级' }).first().click();

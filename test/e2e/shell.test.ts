@@ -151,6 +151,10 @@ describe('console shell', () => {
     expect(overflow).toBe(false);
     await screenshot(page, 'shell-guardian-children-phone');
 
+    await page.getByRole('link', { name: '李小红' }).click();
+    await page.getByText('110101********0228').waitFor();
+    expect(await page.getByRole('button', { name: '查看完整信息' }).count()).toBe(0);
+    await page.goBack();
     await page.locator('a:visible', { hasText: '谁查看过' }).first().click();
     await page.getByRole('cell', { name: '办理学籍' }).first().waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);

@@ -29,6 +29,7 @@ import { OverviewPage } from './pages/Overview';
 import { PersonPage } from './pages/Person';
 import { SchoolPage } from './pages/School';
 import { SignInPage } from './pages/SignIn';
+import { UsersPage } from './pages/Users';
 import { useSession } from './session';
 
 /** Colours with at least 4.5:1 contrast on white (WCAG AA), which antd's greys do not all reach. */
@@ -107,7 +108,7 @@ function Body() {
   if (state.status === 'signedOut') {
     return <SignInPage expired={state.expired} languageSwitch={<LanguageSwitch />} />;
   }
-  const items = itemsFor(state.me.roles, state.me.classes);
+  const items = itemsFor(state.me.roles, state.me.classes, state.me.personIds);
   const trail = breadcrumbOf(location.pathname, items);
   const menu = (mode: 'inline' | 'horizontal') => (
     <nav aria-label={t('appName')}>
@@ -161,6 +162,7 @@ function Body() {
             <Route path="/persons/:id" element={<PersonPage />} />
             <Route path="/persons/:id/access-log" element={<AccessLogPage />} />
             <Route path="/audit" element={<AuditPage />} />
+            <Route path="/users" element={<UsersPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Layout.Content>

@@ -40,21 +40,42 @@ export const navItems: NavItem[] = [
   },
   { path: '/org', label: 'navOrg', roles: orgReaders },
   { path: '/children', label: 'navChildren', roles: ['guardian'] },
+  {
+    path: '/users',
+    label: 'navUsers',
+    roles: ['platformAdmin', 'cityBureauAdmin', 'bureauAdmin', 'principal', 'schoolAdmin'],
+  },
   { path: '/audit', label: 'navAudit', roles: ['platformAdmin', 'cityBureauAdmin', 'bureauAdmin'] },
 ];
 
-/** The pages the user's roles offer; a teacher's classes come first, as "my class". */
-export function itemsFor(roles: readonly string[], classes: readonly { id: string }[] = []): NavItem[] {
+/** The pages the user's roles offer; a teacher's classes and one's own record come first. */
+export function itemsFor(
+  roles: readonly string[],
+  classes: readonly { id: string }[] = [],
+  personIds: readonly string[] = [],
+): NavItem[] {
   const offered = navItems.filter(
     (item) => item.roles === 'everyone' || item.roles.some((r) => roles.includes(r)),
   );
-  const mine = classes.map((c) => ({
-    path: `/classes/${c.id}`,
-    label: 'myClass' as const,
-    roles: 'everyone' as const,
-  }));
-  return [offered[0] as NavItem, ...mine, ...offered.slice(1)];
+  const own = (path: string, label: MessageKey): NavItem => ({ path, label, roles: 'everyone' });
+  return [
+    offered[0] as NavItem,
+    ...classes.map((c) => own(`/classes/${c.id}`, 'myClass')),
+    ...personIds.slice(0, 1).map((id) => own(`/persons/${id}`, 'navMe')),
+    ...offered.slice(1),
+  ];
 }
 
 /** Roles that keep rosters (roster.import): who is offered the import page. */
 export const rosterKeepers = ['platformAdmin', 'cityBureauAdmin', 'bureauAdmin', 'schoolAdmin'];
+
+/** Roles that may ask to see L4 data under a purpose (the API's people ceiling `sensitive`). */
+export const sensitiveRoles = [
+  'platformAdmin',
+  'cityBureauAdmin',
+  'bureauAdmin',
+  'inspector',
+  'principal',
+  'schoolAdmin',
+  'headTeacher',
+];

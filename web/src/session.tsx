@@ -7,6 +7,8 @@ export interface Me {
   roles: string[];
   /** Classes the user is 班主任 of or teaches now. */
   classes: { id: string; relation: 'headTeacher' | 'subjectTeacher' }[];
+  /** The user's own person records. */
+  personIds: string[];
   csrfToken: string;
 }
 

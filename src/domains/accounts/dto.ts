@@ -105,6 +105,8 @@ export const meResponse = z.object({
   classes: z.array(
     z.object({ id: internal(z.guid()), relation: internal(z.enum(['headTeacher', 'subjectTeacher'])) }),
   ),
+  /** The user's own person records (one per district): the console's "about me". */
+  personIds: internal(z.array(z.guid())),
   csrfToken: internal(z.string()),
 });
 
@@ -202,6 +204,7 @@ export function toMe(
   csrfToken: string,
   roles: AccessRole[],
   classes: MeDto['classes'],
+  personIds: string[],
 ): MeDto {
   return {
     user: { ...toSignedInUser(user), homeDistrictId: user.homeDistrictId, lang: user.lang },
@@ -209,6 +212,7 @@ export function toMe(
     cityGrants: presentCityGrants(cityGrants),
     roles,
     classes,
+    personIds,
     csrfToken,
   };
 }

@@ -172,7 +172,8 @@ export async function getMe(ctx: Ctx, csrfToken: string): Promise<MeDto> {
       .filter((c) => !headTeacherOf.some((h) => h.classId === c.classId))
       .map((c) => ({ id: c.classId, relation: 'subjectTeacher' as const })),
   ];
-  return toMe(user, grants, cityGrants, csrfToken, [...accessRolesOf(principal)].sort(), classes);
+  const personIds = principal.relations.self.map((p) => p.personId);
+  return toMe(user, grants, cityGrants, csrfToken, [...accessRolesOf(principal)].sort(), classes, personIds);
 }
 
 const fieldError = (path: string, code: FieldError['messageCode'] & string): FieldError => ({

@@ -7,5 +7,5 @@ export const name = z.string().trim().min(1).max(100);
 export const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 /** Code fields: the service names the rule a bad code breaks. */
 export const code = (max: number) => z.string().trim().min(1).max(max);
-export const isoDate = z.iso.date();
+export { isoDate } from '../../http/dates';
 export const version = z.number().int().min(1);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { internal } from '../../access/levels';
+import { isoDate } from '../../http/dates';
 import { type App, ctxOf } from '../../http/types';
 import { personSummarySchema } from './persons-presenter';
 import {
@@ -16,7 +17,6 @@ const tags = ['staff'];
 const idParams = z.object({ id: z.guid() });
 const session = [{ session: [] }];
 const sessionAndCsrf = [{ session: [], csrf: [] }];
-const isoDate = z.iso.date();
 const code = (max: number) => z.string().trim().min(1).max(max);
 const endBody = z
   .strictObject({

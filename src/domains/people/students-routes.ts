@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { personal } from '../../access/levels';
+import { isoDate } from '../../http/dates';
 import { sendDownload } from '../../http/download';
 import { type App, ctxOf } from '../../http/types';
 import {
@@ -24,7 +25,6 @@ import {
 
 const tags = ['people'];
 const idParams = z.object({ id: z.guid() });
-const isoDate = z.iso.date();
 const optionalCode = (max: number) => z.string().trim().max(max).nullable().optional();
 
 /** Registration data; the service checks codes, dates and the ID number and names every bad field. */

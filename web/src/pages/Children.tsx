@@ -52,7 +52,7 @@ export function ChildrenPage() {
       scroll={{ x: true }}
       locale={{ emptyText: <Empty description={t('noChildren')} /> }}
       columns={[
-        { title: t('childName'), dataIndex: 'name' },
+        { title: t('childName'), render: (_, c) => <Link to={`/persons/${c.personId}`}>{c.name}</Link> },
         { title: t('birthDate'), dataIndex: 'birthDate' },
         { title: t('relation'), render: (_, c) => (lang === 'en' ? c.relationNameEn : c.relationName) ?? '' },
         { title: t('school'), render: (_, c) => c.school?.name ?? '' },

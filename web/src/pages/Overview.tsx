@@ -177,7 +177,7 @@ export function OverviewPage() {
                   align: 'right',
                   render: (_, s) =>
                     s.staffRequired !== null && s.staffRequired > s.staff ? (
-                      <Tag color="red">{s.staffRequired - s.staff}</Tag>
+                      <Tag color="#b91c1c">{s.staffRequired - s.staff}</Tag>
                     ) : (
                       '—'
                     ),
@@ -185,7 +185,7 @@ export function OverviewPage() {
                 {
                   title: t('largeClasses'),
                   align: 'right',
-                  render: (_, s) => (s.largeClasses > 0 ? <Tag color="orange">{s.largeClasses}</Tag> : 0),
+                  render: (_, s) => (s.largeClasses > 0 ? <Tag color="#9a3412">{s.largeClasses}</Tag> : 0),
                 },
               ]}
             />
@@ -209,7 +209,7 @@ export function OverviewPage() {
                   { title: t('students'), dataIndex: 'students', align: 'right' },
                   {
                     title: '',
-                    render: (_, c) => (c.oversize ? <Tag color="red">{t('oversize')}</Tag> : null),
+                    render: (_, c) => (c.oversize ? <Tag color="#b91c1c">{t('oversize')}</Tag> : null),
                   },
                 ]}
               />

@@ -4,6 +4,8 @@ import { useParams } from 'react-router';
 import { ApiError, api } from '../api';
 import { LoadError } from '../components/LoadError';
 import { useI18n } from '../i18n';
+import { sensitiveRoles } from '../nav';
+import { useSession } from '../session';
 import { useApi } from '../useApi';
 
 interface Profile {
@@ -36,6 +38,8 @@ export function PersonPage() {
   const profile = useApi(() => api.get<Profile>(`/persons/${id}`), [id]);
   const [asking, setAsking] = useState(false);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
+  const { state } = useSession();
+  const mayAsk = state.status === 'signedIn' && state.me.roles.some((r) => sensitiveRoles.includes(r));
 
   if (profile.error) return <LoadError error={profile.error} onRetry={profile.reload} />;
   if (!profile.data) return <Spin />;
@@ -44,9 +48,11 @@ export function PersonPage() {
     <Card
       title={p.name}
       extra={
-        <Button onClick={() => setAsking(true)} disabled={revealed !== null}>
-          {t('showSensitive')}
-        </Button>
+        mayAsk && (
+          <Button onClick={() => setAsking(true)} disabled={revealed !== null}>
+            {t('showSensitive')}
+          </Button>
+        )
       }
     >
       {revealed && <Alert type="info" showIcon title={`${t('revealed')}（${revealed.purposeName}）`} />}

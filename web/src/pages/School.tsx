@@ -7,6 +7,7 @@ import { rosterKeepers } from '../nav';
 import { useSession } from '../session';
 import { useApi } from '../useApi';
 import { childrenOf, type OrgUnit } from './Org';
+import { SchoolStaff } from './SchoolStaff';
 
 /** A school: what it is, how many students, and its classes (campus → grade → class). */
 export function SchoolPage() {
@@ -54,6 +55,7 @@ export function SchoolPage() {
           ]}
         />
       </Card>
+      <SchoolStaff schoolId={id} />
     </Space>
   );
 }

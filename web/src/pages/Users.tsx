@@ -1,0 +1,283 @@
+import { Alert, Button, Card, Drawer, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { ApiError, api } from '../api';
+import { LoadError } from '../components/LoadError';
+import { useI18n } from '../i18n';
+import { roleName } from '../roles';
+import { useApi } from '../useApi';
+
+interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  homeDistrictId: string | null;
+  status: 'active' | 'disabled';
+  lockedUntil: string | null;
+}
+
+interface Grant {
+  id: string;
+  orgUnitName: string;
+  role: string;
+  inForce: boolean;
+}
+
+const DISTRICT_ROLES = [
+  'bureauAdmin',
+  'bureauAnalyst',
+  'inspector',
+  'principal',
+  'schoolAdmin',
+  'schoolDoctor',
+  'counsellor',
+];
+
+/** Users and grants: list, create with a role on an organisation, see and revoke grants, reset passwords. */
+export function UsersPage() {
+  const { t } = useI18n();
+  const [q, setQ] = useState('');
+  const users = useApi(
+    () =>
+      api.get<{ items: User[]; total: number }>(`/users?limit=100${q ? `&q=${encodeURIComponent(q)}` : ''}`),
+    [q],
+  );
+  const [creating, setCreating] = useState(false);
+  const [open, setOpen] = useState<User | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  if (users.error) return <LoadError error={users.error} onRetry={users.reload} />;
+  return (
+    <Card
+      title={t('navUsers')}
+      extra={
+        <Button type="primary" onClick={() => setCreating(true)}>
+          {t('newUser')}
+        </Button>
+      }
+    >
+      <Space orientation="vertical" style={{ width: '100%' }}>
+        {notice && (
+          <Alert
+            type="success"
+            showIcon
+            title={notice}
+            role="status"
+            closable={{ onClose: () => setNotice(null) }}
+          />
+        )}
+        <Input.Search
+          aria-label={t('searchUsers')}
+          placeholder={t('searchUsers')}
+          allowClear
+          style={{ maxWidth: 320 }}
+          onSearch={setQ}
+        />
+        <Table<User>
+          rowKey="id"
+          size="small"
+          scroll={{ x: true }}
+          loading={!users.data}
+          dataSource={users.data?.items ?? []}
+          columns={[
+            {
+              title: t('username'),
+              render: (_, u) => (
+                <Button type="link" onClick={() => setOpen(u)}>
+                  {u.username}
+                </Button>
+              ),
+            },
+            { title: t('displayName'), dataIndex: 'displayName' },
+            {
+              title: t('status'),
+              render: (_, u) =>
+                u.status === 'active' ? (
+                  <Tag color="#166534">{t('statusActive')}</Tag>
+                ) : (
+                  <Tag>{t('statusDisabled')}</Tag>
+                ),
+            },
+          ]}
+        />
+      </Space>
+      {creating && (
+        <CreateUser
+          onClose={() => setCreating(false)}
+          onCreated={(message) => {
+            setNotice(message);
+            setCreating(false);
+            void users.reload();
+          }}
+        />
+      )}
+      {open && <UserGrants user={open} onClose={() => setOpen(null)} />}
+    </Card>
+  );
+}
+
+/** A search-as-you-type choice of an organisation unit the caller may read. */
+function UnitSelect(props: { value?: string; onChange?: (v: string) => void }) {
+  const { t } = useI18n();
+  const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
+  return (
+    <Select
+      {...props}
+      showSearch={{
+        filterOption: false,
+        onSearch: async (text) => {
+          if (!text.trim()) return;
+          const page = await api.get<{ items: { id: string; name: string }[] }>(
+            `/org-units?pageSize=20&q=${encodeURIComponent(text.trim())}`,
+          );
+          setOptions(page.items.map((u) => ({ value: u.id, label: u.name })));
+        },
+      }}
+      placeholder={t('chooseUnit')}
+      options={options}
+      notFoundContent={null}
+    />
+  );
+}
+
+function CreateUser({ onClose, onCreated }: { onClose: () => void; onCreated: (message: string) => void }) {
+  const { t, lang } = useI18n();
+  const [form] = Form.useForm<{ username: string; displayName: string; role: string; orgUnitId: string }>();
+  const [error, setError] = useState<string | null>(null);
+  const [password, setPassword] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async () => {
+    const v = await form.validateFields();
+    setBusy(true);
+    setError(null);
+    try {
+      const unit = await api.get<{ districtId: string }>(`/org-units/${v.orgUnitId}`);
+      const created = await api.post<{ user: User; initialPassword: string | null }>('/users', {
+        username: v.username,
+        displayName: v.displayName,
+        homeDistrictId: unit.districtId,
+        grant: { orgUnitId: v.orgUnitId, role: v.role },
+      });
+      setPassword(created.initialPassword);
+      if (!created.initialPassword) onCreated(t('userCreated', { username: created.user.username }));
+    } catch (e) {
+      setError(e instanceof ApiError ? (e.problem.detail ?? e.problem.title) : t('errorTitle'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open
+      title={t('newUser')}
+      okText={password ? t('confirm') : t('newUser')}
+      cancelText={t('cancel')}
+      confirmLoading={busy}
+      onOk={() =>
+        password ? onCreated(t('userCreated', { username: form.getFieldValue('username') })) : void submit()
+      }
+      onCancel={onClose}
+    >
+      {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 12 }} />}
+      {password ? (
+        <Alert type="warning" showIcon title={t('oneTimePassword', { password })} role="status" />
+      ) : (
+        <Form form={form} layout="vertical">
+          <Form.Item
+            label={t('username')}
+            name="username"
+            rules={[{ required: true, message: t('username') }]}
+          >
+            <Input autoComplete="off" />
+          </Form.Item>
+          <Form.Item
+            label={t('displayName')}
+            name="displayName"
+            rules={[{ required: true, message: t('displayName') }]}
+          >
+            <Input />
+          </Form.Item>
+          <Form.Item label={t('role')} name="role" rules={[{ required: true, message: t('role') }]}>
+            <Select options={DISTRICT_ROLES.map((r) => ({ value: r, label: roleName(r, lang) }))} />
+          </Form.Item>
+          <Form.Item
+            label={t('orgUnit')}
+            name="orgUnitId"
+            rules={[{ required: true, message: t('orgUnit') }]}
+          >
+            <UnitSelect />
+          </Form.Item>
+        </Form>
+      )}
+    </Modal>
+  );
+}
+
+function UserGrants({ user, onClose }: { user: User; onClose: () => void }) {
+  const { t, lang } = useI18n();
+  const grants = useApi(() => api.get<{ grants: Grant[] }>(`/users/${user.id}/grants`), [user.id]);
+  const [message, setMessage] = useState<{ type: 'error' | 'warning'; text: string } | null>(null);
+
+  const run = async (fn: () => Promise<unknown>) => {
+    setMessage(null);
+    try {
+      await fn();
+      void grants.reload();
+    } catch (e) {
+      setMessage({ type: 'error', text: e instanceof ApiError ? e.problem.title : t('errorTitle') });
+    }
+  };
+
+  return (
+    <Drawer open title={`${user.displayName}（${user.username}）`} onClose={onClose} size="large">
+      <Space orientation="vertical" style={{ width: '100%' }}>
+        {message && <Alert type={message.type} showIcon title={message.text} role="alert" />}
+        <Button
+          onClick={() =>
+            void run(async () => {
+              const res = await api.post<{ password: string }>(`/users/${user.id}/reset-password`);
+              setMessage({ type: 'warning', text: t('oneTimePassword', { password: res.password }) });
+            })
+          }
+        >
+          {t('resetPassword')}
+        </Button>
+        {grants.error ? (
+          <LoadError error={grants.error} onRetry={grants.reload} />
+        ) : (
+          <Table<Grant>
+            title={() => t('grants')}
+            rowKey="id"
+            size="small"
+            pagination={false}
+            loading={!grants.data}
+            dataSource={grants.data?.grants ?? []}
+            columns={[
+              { title: t('role'), render: (_, g) => roleName(g.role, lang) },
+              { title: t('orgUnit'), dataIndex: 'orgUnitName' },
+              {
+                title: t('status'),
+                render: (_, g) =>
+                  g.inForce ? <Tag color="#166534">{t('inForce')}</Tag> : <Tag>{t('ended')}</Tag>,
+              },
+              {
+                title: '',
+                render: (_, g) =>
+                  g.inForce && (
+                    <Button
+                      size="small"
+                      danger
+                      onClick={() => void run(() => api.post(`/grants/${g.id}/revoke`))}
+                    >
+                      {t('revoke')}
+                    </Button>
+                  ),
+              },
+            ]}
+          />
+        )}
+      </Space>
+    </Drawer>
+  );
+}
