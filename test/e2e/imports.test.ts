@@ -5,15 +5,8 @@ import { academicYears } from '../../src/domains/org/schema';
 import { studentRecord, studentsCsv } from '../../src/domains/people/imports-test-support';
 import { insertCurrentYear } from '../../src/domains/people/people-test-fixtures';
 import { persons } from '../../src/domains/people/schema';
-import {
-  createTestApp,
-  createUser,
-  type SeededDistrict,
-  seedDistrict,
-  TEST_PASSWORD,
-  type TestApp,
-} from '../support/app';
-import { launchBrowser, openPage, screenshot, seriousA11yViolations } from '../support/browser';
+import { createUser, type SeededDistrict, seedDistrict, type TestApp } from '../support/app';
+import { launchBrowser, screenshot, seriousA11yViolations, signInAs, startConsole } from '../support/browser';
 
 /**
  * Roster import in the console (issue 5, points 5 and 8): a file with two bad rows shows both,
@@ -26,10 +19,7 @@ describe('roster import page', () => {
   let base = '';
 
   beforeAll(async () => {
-    t = await createTestApp({}, undefined, { web: true });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base } = await startConsole());
     const db = t.database.db;
     d = await seedDistrict(db);
     // The seeded year lies in the past; the current one holds the classes.
@@ -52,11 +42,7 @@ describe('roster import page', () => {
   const personCount = async () => (await t.database.db.select({ n: count() }).from(persons))[0]?.n ?? 0;
 
   it('shows both bad rows, writes nothing until confirmed, then writes the valid ones', async () => {
-    const { page, errors } = await openPage(browser);
-    await page.goto(base);
-    await page.getByLabel('用户名').fill('school_admin_e2e');
-    await page.getByLabel('密码').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
+    const { page, errors } = await signInAs(browser, base, 'school_admin_e2e');
     await page.locator('a:visible', { hasText: '组织机构' }).first().click();
     await page
       .getByRole('link', { name: /第一实验小学/ })

@@ -8,15 +8,8 @@ import {
   linkAccount,
 } from '../../src/domains/people/people-test-fixtures';
 import { enrolViaApi, eventsOf } from '../../src/domains/people/students-test-support';
-import {
-  createTestApp,
-  createUser,
-  type SeededDistrict,
-  seedDistrict,
-  TEST_PASSWORD,
-  type TestApp,
-} from '../support/app';
-import { launchBrowser, openPage, screenshot, seriousA11yViolations } from '../support/browser';
+import { createUser, type SeededDistrict, seedDistrict, type TestApp } from '../support/app';
+import { launchBrowser, screenshot, seriousA11yViolations, signInAs, startConsole } from '../support/browser';
 
 /**
  * School and class pages (issue 5, points 3 and 8): a bureau administrator opens a school, a
@@ -30,10 +23,7 @@ describe('school, class and student pages', () => {
   let base = '';
 
   beforeAll(async () => {
-    t = await createTestApp({}, undefined, { web: true });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base } = await startConsole());
     const db = t.database.db;
     d = await seedDistrict(db);
     const year = await insertCurrentYear(db, d.districtId, [d.schoolA.classId, d.schoolB.classId]);
@@ -70,15 +60,7 @@ describe('school, class and student pages', () => {
     await t?.close();
   });
 
-  async function signIn(username: string) {
-    const watched = await openPage(browser);
-    await watched.page.goto(base);
-    await watched.page.getByLabel('用户名').fill(username);
-    await watched.page.getByLabel('密码').fill(TEST_PASSWORD);
-    await watched.page.getByRole('button', { name: /登\s*录/ }).click();
-    await watched.page.getByRole('button', { name: /退出登录/ }).waitFor();
-    return watched;
-  }
+  const signIn = (username: string) => signInAs(browser, base, username);
 
   it('bureau administrator: organisation tree → school → class → student; exports the roster; asks for a purpose', async () => {
     const { page, errors } = await signIn('bureau_e2e');

@@ -9,15 +9,15 @@ import {
   linkAccount,
 } from '../../src/domains/people/people-test-fixtures';
 import { enrolViaApi } from '../../src/domains/people/students-test-support';
+import { createUser, type SeededDistrict, seedDistrict, type TestApp } from '../support/app';
 import {
-  createTestApp,
-  createUser,
-  type SeededDistrict,
-  seedDistrict,
-  TEST_PASSWORD,
-  type TestApp,
-} from '../support/app';
-import { launchBrowser, openPage, screenshot, seriousA11yViolations } from '../support/browser';
+  launchBrowser,
+  openPage,
+  screenshot,
+  seriousA11yViolations,
+  signInAs,
+  startConsole,
+} from '../support/browser';
 
 /**
  * The console's shell (issue 5, point 1): sign-in, role-aware navigation, the language switch
@@ -32,10 +32,7 @@ describe('console shell', () => {
   const names = { admin: 'bureau_admin_e2e', guardian: 'guardian_e2e' };
 
   beforeAll(async () => {
-    t = await createTestApp({}, undefined, { web: true });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base } = await startConsole());
     const db = t.database.db;
     d = await seedDistrict(db);
     await insertCurrentYear(db, d.districtId, [d.schoolA.classId, d.schoolB.classId]);
@@ -74,16 +71,8 @@ describe('console shell', () => {
     await t?.close();
   });
 
-  async function signIn(username: string, viewport?: { width: number; height: number }) {
-    const watched = await openPage(browser, viewport);
-    const { page } = watched;
-    await page.goto(base);
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('密码').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
-    await page.getByRole('button', { name: /退出登录/ }).waitFor();
-    return watched;
-  }
+  const signIn = (username: string, viewport?: { width: number; height: number }) =>
+    signInAs(browser, base, username, viewport);
 
   it('sign-in page: labelled, accessible, refuses a wrong password with the API’s message', async () => {
     const { page, errors } = await openPage(browser);

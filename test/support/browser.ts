@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { createTestApp, TEST_PASSWORD, type TestApp } from './app';
 
 /**
  * Debian's chromium driven by playwright-core (no browser download). Each page records console
@@ -69,4 +70,28 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
           .slice(0, 3)
           .join(', ')}`,
     );
+}
+
+/** A test app serving the built console on a free port of 127.0.0.1, and its address. */
+export async function startConsole(): Promise<{ t: TestApp; base: string }> {
+  const t = await createTestApp({}, undefined, { web: true });
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = t.app.server.address();
+  return { t, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
+
+/** Sign in through the console's own form (the test users' password) and wait for the shell. */
+export async function signInAs(
+  browser: Browser,
+  base: string,
+  username: string,
+  viewport?: { width: number; height: number },
+): Promise<WatchedPage> {
+  const watched = await openPage(browser, viewport);
+  await watched.page.goto(base);
+  await watched.page.getByLabel('用户名').fill(username);
+  await watched.page.getByLabel('密码').fill(TEST_PASSWORD);
+  await watched.page.getByRole('button', { name: /登\s*录/ }).click();
+  await watched.page.getByRole('button', { name: /退出登录/ }).waitFor();
+  return watched;
 }
