@@ -146,6 +146,24 @@ describe('school, class and student pages', () => {
     await page.context().close();
   });
 
+  it('bureau administrator: adds a school under the bureau from the organisation tree', async () => {
+    const { page, errors } = await signIn('bureau_e2e');
+    await page.locator('a:visible', { hasText: '组织机构' }).first().click();
+    await page.locator('.ant-tree-title', { hasText: '东城区教育委员会' }).click();
+    await page.getByRole('button', { name: '新建下级' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('名称').fill('东城区第三实验小学');
+    await dialog.getByLabel('办学类型').click();
+    await page.getByTitle('小学', { exact: true }).click();
+    await dialog.getByRole('button', { name: /确\s*定/ }).click();
+    await page.getByText('已保存').waitFor();
+    await page.getByRole('link', { name: '东城区第三实验小学' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'org-school-added');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('head teacher: "my class" opens their class; another class by URL shows not found', async () => {
     const { page, errors } = await signIn('head_e2e');
     await page.locator('a:visible', { hasText: '我的班级' }).first().click();

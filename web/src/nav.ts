@@ -79,3 +79,6 @@ export const sensitiveRoles = [
   'schoolAdmin',
   'headTeacher',
 ];
+
+/** Roles that create, move and close organisations (org.create / org.move / org.close). */
+export const orgKeepers = ['platformAdmin', 'cityBureauAdmin', 'bureauAdmin', 'schoolAdmin'];

@@ -1,11 +1,12 @@
-import { Card, Spin, Tree } from 'antd';
+import { Card, Col, Row, Spin, Tree } from 'antd';
 import type { DataNode } from 'antd/es/tree';
-import { useState } from 'react';
+import { type Key, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api';
 import { LoadError } from '../components/LoadError';
 import { useI18n } from '../i18n';
 import { useApi } from '../useApi';
+import { UnitPanel } from './UnitPanel';
 
 export interface OrgUnit {
   id: string;
@@ -46,6 +47,8 @@ export function OrgPage() {
     return page.items.filter((u) => u.parentId === null);
   }, []);
   const [loaded, setLoaded] = useState<Record<string, DataNode[]>>({});
+  const [selected, setSelected] = useState<string | null>(null);
+  const [expanded, setExpanded] = useState<Key[]>([]);
 
   if (roots.error) return <LoadError error={roots.error} onRetry={roots.reload} />;
   if (!roots.data) return <Spin />;
@@ -54,15 +57,37 @@ export function OrgPage() {
       const children = loaded[String(n.key)];
       return children ? { ...n, children: attach(children) } : n;
     });
+  const reloadChildren = async (id: string) => {
+    const children = await childrenOf(id);
+    setLoaded((prev) => ({ ...prev, [id]: children.map((u) => toNode(u, lang)) }));
+  };
   return (
-    <Card title={t('orgTree')}>
-      <Tree
-        treeData={attach(roots.data.map((u) => toNode(u, lang)))}
-        loadData={async (node) => {
-          const children = await childrenOf(String(node.key));
-          setLoaded((prev) => ({ ...prev, [String(node.key)]: children.map((u) => toNode(u, lang)) }));
-        }}
-      />
-    </Card>
+    <Row gutter={[16, 16]}>
+      <Col xs={24} lg={14}>
+        <Card title={t('orgTree')}>
+          <Tree
+            treeData={attach(roots.data.map((u) => toNode(u, lang)))}
+            loadData={(node) => reloadChildren(String(node.key))}
+            expandedKeys={expanded}
+            onExpand={setExpanded}
+            onSelect={(keys) => setSelected(keys[0] ? String(keys[0]) : null)}
+          />
+        </Card>
+      </Col>
+      <Col xs={24} lg={10}>
+        {selected ? (
+          <UnitPanel
+            unitId={selected}
+            onChanged={() => {
+              // Show the change: reload the unit's children and open it.
+              void reloadChildren(selected);
+              setExpanded((prev) => (prev.includes(selected) ? prev : [...prev, selected]));
+            }}
+          />
+        ) : (
+          <Card title={t('unitDetails')}>{t('chooseUnitHint')}</Card>
+        )}
+      </Col>
+    </Row>
   );
 }

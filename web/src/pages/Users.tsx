@@ -116,7 +116,7 @@ export function UsersPage() {
 }
 
 /** A search-as-you-type choice of an organisation unit the caller may read. */
-function UnitSelect(props: { value?: string; onChange?: (v: string) => void }) {
+export function UnitSelect(props: { value?: string; onChange?: (v: string) => void }) {
   const { t } = useI18n();
   const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
   return (
