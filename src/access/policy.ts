@@ -1,7 +1,7 @@
 import { DomainError, forbidden, notFound } from '../errors';
 import type { ResourceName } from '../i18n/messages';
 import type { OrgTarget, Principal } from './principal';
-import { type Action, assignableRoles, grantAllows, type Role, roleActions } from './roles';
+import { type Action, actions, assignableRoles, grantAllows, type Role, roleActions } from './roles';
 
 /**
  * The one place that decides who may do what. Services call `authorize` before acting; queries use
@@ -27,6 +27,10 @@ export function scopeOf(principal: Principal, action: Action): 'all' | Scope[] {
   }
   return scopes;
 }
+
+/** Every action the principal's roles have somewhere: what a client may offer (the API still decides). */
+export const actionsEverAllowed = (principal: Principal): Action[] =>
+  actions.filter((action) => canEver(principal, action));
 
 /** Whether any of the principal's roles ever has `action`, wherever. */
 export function canEver(principal: Principal, action: Action): boolean {

@@ -22,3 +22,7 @@ export const purposes: Record<PurposeCode, { 'zh-CN': string; en: string; maxHou
 
 export const isPurposeCode = (code: string): code is PurposeCode =>
   (purposeCodes as readonly string[]).includes(code);
+
+/** A stored purpose code by its name in `lang` (a code no longer on the list stays as it is). */
+export const purposeName = (code: string, lang: 'zh-CN' | 'en'): string =>
+  isPurposeCode(code) ? purposes[code][lang] : code;

@@ -108,7 +108,7 @@ function Body() {
   if (state.status === 'signedOut') {
     return <SignInPage expired={state.expired} languageSwitch={<LanguageSwitch />} />;
   }
-  const items = itemsFor(state.me.roles, state.me.classes, state.me.personIds);
+  const items = itemsFor(state.me);
   const trail = breadcrumbOf(location.pathname, items);
   const menu = (mode: 'inline' | 'horizontal') => (
     <nav aria-label={t('appName')}>

@@ -1,4 +1,5 @@
 import type { MessageKey } from './i18n';
+import type { Me } from './session';
 
 /**
  * The console's pages and who is offered them, by the roles GET /auth/me lists. Offering is
@@ -7,22 +8,11 @@ import type { MessageKey } from './i18n';
 export interface NavItem {
   path: string;
   label: MessageKey;
-  roles: readonly string[] | 'everyone';
+  /** Offered by role (relations, or a view only some grant roles need) … */
+  roles?: readonly string[] | 'everyone';
+  /** … or to whoever may ever do this action (GET /auth/me `can`, from the API's policy). */
+  action?: string;
 }
-
-/** Roles granted on organisations, who read the organisation tree. */
-const orgReaders = [
-  'platformAdmin',
-  'cityBureauAdmin',
-  'cityBureauAnalyst',
-  'bureauAdmin',
-  'bureauAnalyst',
-  'inspector',
-  'principal',
-  'schoolAdmin',
-  'schoolDoctor',
-  'counsellor',
-];
 
 export const navItems: NavItem[] = [
   { path: '/', label: 'home', roles: 'everyone' },
@@ -38,24 +28,20 @@ export const navItems: NavItem[] = [
       'inspector',
     ],
   },
-  { path: '/org', label: 'navOrg', roles: orgReaders },
+  { path: '/org', label: 'navOrg', action: 'org.read' },
   { path: '/children', label: 'navChildren', roles: ['guardian'] },
-  {
-    path: '/users',
-    label: 'navUsers',
-    roles: ['platformAdmin', 'cityBureauAdmin', 'bureauAdmin', 'principal', 'schoolAdmin'],
-  },
-  { path: '/audit', label: 'navAudit', roles: ['platformAdmin', 'cityBureauAdmin', 'bureauAdmin'] },
+  { path: '/users', label: 'navUsers', action: 'user.read' },
+  { path: '/audit', label: 'navAudit', action: 'audit.read' },
 ];
 
-/** The pages the user's roles offer; a teacher's classes and one's own record come first. */
-export function itemsFor(
-  roles: readonly string[],
-  classes: readonly { id: string }[] = [],
-  personIds: readonly string[] = [],
-): NavItem[] {
+/** The pages the user is offered; a teacher's classes and one's own record come first. */
+export function itemsFor(me: Pick<Me, 'roles' | 'can' | 'classes' | 'personIds'>): NavItem[] {
+  const { roles, can, classes, personIds } = me;
   const offered = navItems.filter(
-    (item) => item.roles === 'everyone' || item.roles.some((r) => roles.includes(r)),
+    (item) =>
+      item.roles === 'everyone' ||
+      (item.roles?.some((r) => roles.includes(r)) ?? false) ||
+      (item.action !== undefined && can.includes(item.action)),
   );
   const own = (path: string, label: MessageKey): NavItem => ({ path, label, roles: 'everyone' });
   return [
@@ -65,20 +51,3 @@ export function itemsFor(
     ...offered.slice(1),
   ];
 }
-
-/** Roles that keep rosters (roster.import): who is offered the import page. */
-export const rosterKeepers = ['platformAdmin', 'cityBureauAdmin', 'bureauAdmin', 'schoolAdmin'];
-
-/** Roles that may ask to see L4 data under a purpose (the API's people ceiling `sensitive`). */
-export const sensitiveRoles = [
-  'platformAdmin',
-  'cityBureauAdmin',
-  'bureauAdmin',
-  'inspector',
-  'principal',
-  'schoolAdmin',
-  'headTeacher',
-];
-
-/** Roles that create, move and close organisations (org.create / org.move / org.close). */
-export const orgKeepers = ['platformAdmin', 'cityBureauAdmin', 'bureauAdmin', 'schoolAdmin'];

@@ -9,6 +9,9 @@ export interface Me {
   classes: { id: string; relation: 'headTeacher' | 'subjectTeacher' }[];
   /** The user's own person records. */
   personIds: string[];
+  /** Actions the user's roles have somewhere (the API's policy), and whether it may ask for L4 data. */
+  can: string[];
+  mayDeclarePurpose: boolean;
   csrfToken: string;
 }
 
@@ -73,4 +76,10 @@ export function useSession(): Session {
   const value = useContext(SessionContext);
   if (!value) throw new Error('useSession outside SessionProvider');
   return value;
+}
+
+/** Whether the signed-in user's roles ever have `action` (to offer it; the API still decides). */
+export function useCan(action: string): boolean {
+  const { state } = useSession();
+  return state.status === 'signedIn' && state.me.can.includes(action);
 }

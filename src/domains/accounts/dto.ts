@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { type AccessRole, accessRoles } from '../../access/ceilings';
 import { internal, personal, publicField } from '../../access/levels';
 import {
+  type Action,
+  actions,
   cityRoles,
   districtRoles,
   isCityRole,
@@ -107,6 +109,9 @@ export const meResponse = z.object({
   ),
   /** The user's own person records (one per district): the console's "about me". */
   personIds: internal(z.array(z.guid())),
+  /** Actions the user's roles have somewhere, and whether it may ask for L4 data under a purpose. */
+  can: internal(z.array(z.enum(actions))),
+  mayDeclarePurpose: internal(z.boolean()),
   csrfToken: internal(z.string()),
 });
 
@@ -205,6 +210,7 @@ export function toMe(
   roles: AccessRole[],
   classes: MeDto['classes'],
   personIds: string[],
+  access: { can: Action[]; mayDeclarePurpose: boolean },
 ): MeDto {
   return {
     user: { ...toSignedInUser(user), homeDistrictId: user.homeDistrictId, lang: user.lang },
@@ -213,6 +219,7 @@ export function toMe(
     roles,
     classes,
     personIds,
+    ...access,
     csrfToken,
   };
 }

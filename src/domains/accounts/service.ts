@@ -1,4 +1,6 @@
 import { accessRolesOf } from '../../access/ceilings';
+import { isEmptyScope, sensitiveScopes } from '../../access/person-scope';
+import { actionsEverAllowed } from '../../access/policy';
 import {
   audit,
   auditInTx,
@@ -173,7 +175,11 @@ export async function getMe(ctx: Ctx, csrfToken: string): Promise<MeDto> {
       .map((c) => ({ id: c.classId, relation: 'subjectTeacher' as const })),
   ];
   const personIds = principal.relations.self.map((p) => p.personId);
-  return toMe(user, grants, cityGrants, csrfToken, [...accessRolesOf(principal)].sort(), classes, personIds);
+  const { direct, withApproval } = sensitiveScopes(principal);
+  return toMe(user, grants, cityGrants, csrfToken, [...accessRolesOf(principal)].sort(), classes, personIds, {
+    can: actionsEverAllowed(principal),
+    mayDeclarePurpose: !isEmptyScope(direct) || !isEmptyScope(withApproval),
+  });
 }
 
 const fieldError = (path: string, code: FieldError['messageCode'] & string): FieldError => ({

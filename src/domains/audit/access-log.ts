@@ -1,5 +1,5 @@
 import { ownOrChildDistrictOf } from '../../access/person-scope';
-import { isPurposeCode, purposes } from '../../access/purposes';
+import { purposeName } from '../../access/purposes';
 import { audit, type Ctx, requirePrincipal } from '../../context';
 import { forbidden } from '../../errors';
 import type { Lang } from '../../i18n/messages';
@@ -115,7 +115,7 @@ export async function listAccessToPerson(
       },
       action: r.action,
       actionLabel: actionLabel(r.action, ctx.lang),
-      purpose: r.purpose && isPurposeCode(r.purpose) ? purposes[r.purpose][ctx.lang] : r.purpose,
+      purpose: r.purpose && purposeName(r.purpose, ctx.lang),
       outcome: r.outcome,
     })),
     nextBefore: rows.length > input.limit && last ? last.seq : null,

@@ -83,7 +83,8 @@ export async function districtOverview(ctx: Ctx, districtId: string): Promise<Ov
     const n = enrolled.get(s.id) ?? 0;
     let required: number | null = null;
     for (const c of own) {
-      const ratio = c.gradeCode ? studentsPerStaff[stageOfGrade(c.gradeCode) ?? 'adult'] : null;
+      const stage = c.gradeCode ? stageOfGrade(c.gradeCode) : null;
+      const ratio = stage ? studentsPerStaff[stage] : null;
       if (ratio) required = (required ?? 0) + c.n / ratio;
     }
     return {

@@ -1,6 +1,6 @@
 import type { Principal } from '../../access/principal';
 import { decrypt, keysOf } from '../../access/protect';
-import { type PurposeCode, purposes } from '../../access/purposes';
+import { type PurposeCode, purposeName } from '../../access/purposes';
 import { audit, type Ctx, requirePrincipal } from '../../context';
 import { DomainError } from '../../errors';
 import { purposeInForce } from '../purposes/service';
@@ -65,7 +65,7 @@ export async function revealPerson(
   const out: Revealed = {
     personId: person.id,
     purpose: purpose.purpose,
-    purposeName: purposes[purpose.purpose as keyof typeof purposes]?.[ctx.lang] ?? purpose.purpose,
+    purposeName: purposeName(purpose.purpose, ctx.lang),
   };
   if (fields.has('idNumber')) out.idNumber = clear(person.idNumberEnc);
   if (fields.has('phone')) out.phone = clear(person.phoneEnc);

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { personAccessOf } from '../../access/person-scope';
 import { authorize, authorizeDistrictWide } from '../../access/policy';
 import { decrypt, encrypt, identityHash, keysOf, maskStudentNumber } from '../../access/protect';
-import { type PurposeCode, purposes } from '../../access/purposes';
+import { purposeName } from '../../access/purposes';
 import { chinaToday } from '../../china-time';
 import { auditInTx, type Ctx, inTransaction, type RequestAuditEvent, requirePrincipal } from '../../context';
 import type { DbOrTx, Tx } from '../../db/client';
@@ -772,7 +772,7 @@ export async function exportRoster(
     username: principal.username,
     displayName: principal.displayName,
     at: new Date(),
-    purposeName: purpose ? purposes[purpose.purpose as PurposeCode][ctx.lang] : undefined,
+    purposeName: purpose ? purposeName(purpose.purpose, ctx.lang) : undefined,
   };
   const body =
     input.format === 'xlsx'

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { internal, personal, publicField } from '../../access/levels';
-import { purposeCodes, purposes } from '../../access/purposes';
+import { purposeCodes, purposeName, purposes } from '../../access/purposes';
 import type { Lang } from '../../i18n/messages';
 import type { PurposeRow } from './repository';
 
@@ -41,7 +41,7 @@ export function presentPurpose(row: PurposeRow, lang: Lang, now = new Date()): P
     id: row.id,
     districtId: row.districtId,
     purpose: row.purpose as PurposeView['purpose'],
-    purposeName: purposes[row.purpose as PurposeView['purpose']]?.[lang] ?? row.purpose,
+    purposeName: purposeName(row.purpose, lang),
     reason: row.reason,
     personId: row.personId,
     orgUnitId: row.orgUnitId,

@@ -12,7 +12,7 @@ import { auditInTx, type Ctx, inTransaction, requirePrincipal } from '../../cont
 import { conflict, DomainError, forbidden, invalidField, notFound } from '../../errors';
 import { findOrgUnit } from '../org/repository';
 import { findVisiblePerson } from '../people/persons-repository';
-import { scopeCoversUnit } from '../people/visibility-sql';
+import { scopeCoversUnit, scopeDistricts } from '../people/visibility-sql';
 import * as repo from './repository';
 
 /**
@@ -190,8 +190,7 @@ export async function listPurposes(ctx: Ctx, view: 'mine' | 'toApprove'): Promis
   if (view === 'mine') return repo.listPurposesOf(ctx.db, principal.userId, 200);
   const scope = personScope(principal, 'purpose.approve');
   if (isEmptyScope(scope)) throw forbidden();
-  const districts = scope.all ? 'all' : [...new Set(scope.units.map((u) => u.districtId))];
-  const pending = await repo.listPendingPurposes(ctx.db, districts);
+  const pending = await repo.listPendingPurposes(ctx.db, scopeDistricts(scope));
   const mine = (r: repo.PurposeRow) => r.userId === principal.userId;
   const within = await Promise.all(pending.map((r) => (mine(r) ? false : rowWithin(ctx, scope, r))));
   return pending.filter((_, i) => within[i]);

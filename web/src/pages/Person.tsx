@@ -4,7 +4,6 @@ import { useParams } from 'react-router';
 import { ApiError, api } from '../api';
 import { LoadError } from '../components/LoadError';
 import { useI18n } from '../i18n';
-import { sensitiveRoles } from '../nav';
 import { useSession } from '../session';
 import { useApi } from '../useApi';
 
@@ -39,7 +38,7 @@ export function PersonPage() {
   const [asking, setAsking] = useState(false);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
   const { state } = useSession();
-  const mayAsk = state.status === 'signedIn' && state.me.roles.some((r) => sensitiveRoles.includes(r));
+  const mayAsk = state.status === 'signedIn' && state.me.mayDeclarePurpose;
 
   if (profile.error) return <LoadError error={profile.error} onRetry={profile.reload} />;
   if (!profile.data) return <Spin />;

@@ -3,8 +3,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api';
 import { LoadError } from '../components/LoadError';
 import { useI18n } from '../i18n';
-import { rosterKeepers } from '../nav';
-import { useSession } from '../session';
+import { useCan } from '../session';
 import { useApi } from '../useApi';
 import { childrenOf, type OrgUnit } from './Org';
 import { SchoolStaff } from './SchoolStaff';
@@ -13,8 +12,7 @@ import { SchoolStaff } from './SchoolStaff';
 export function SchoolPage() {
   const { id = '' } = useParams();
   const { t, lang } = useI18n();
-  const { state } = useSession();
-  const keepsRosters = state.status === 'signedIn' && state.me.roles.some((r) => rosterKeepers.includes(r));
+  const keepsRosters = useCan('roster.import');
   const school = useApi(async () => {
     const unit = await api.get<OrgUnit>(`/org-units/${id}`);
     const campuses = await childrenOf(id);

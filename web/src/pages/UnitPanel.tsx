@@ -2,8 +2,7 @@ import { Alert, Button, Card, Descriptions, Form, Input, Modal, Select, Space, T
 import { useState } from 'react';
 import { ApiError, api } from '../api';
 import { type MessageKey, useI18n } from '../i18n';
-import { orgKeepers } from '../nav';
-import { useSession } from '../session';
+import { useCan } from '../session';
 import { useApi } from '../useApi';
 import type { OrgUnit } from './Org';
 import { UnitSelect } from './Users';
@@ -26,11 +25,9 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
   const [action, setAction] = useState<Action | null>(null);
   const [message, setMessage] = useState<{ type: 'success' | 'error'; text: string } | null>(null);
   const [form] = Form.useForm();
-  const { state } = useSession();
-  const roles = state.status === 'signedIn' ? state.me.roles : [];
-  // Offered to the roles that change organisations (the API still decides for each unit).
-  const mayChange = roles.some((r) => orgKeepers.includes(r));
-  const mayRename = mayChange || roles.includes('principal');
+  // Offered to whoever may ever change organisations (the API still decides for each unit).
+  const mayChange = useCan('org.close');
+  const mayRename = useCan('org.update');
 
   if (!unit.data) return <Card title={t('unitDetails')} loading />;
   const u = unit.data;
