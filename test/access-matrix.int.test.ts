@@ -262,6 +262,7 @@ const cases: Record<string, Case> = {
 
   // Organisations.
   'GET /reference/school-types': read(null, 'none', () => '/reference/school-types'),
+  'GET /reference/guardian-relations': read(null, 'none', () => '/reference/guardian-relations'),
   'GET /reference/divisions/:code': read(null, 'none', () => '/reference/divisions/110101'),
   'POST /city-bureaus': write('district.create', 'platform', () => '/city-bureaus', () => ({ divisionCode: '120100', name: '天津市教育委员会' }), platformOnly('skip')),
   'GET /city-bureaus': read(null, 'none', () => '/city-bureaus'),
@@ -337,6 +338,8 @@ const cases: Record<string, Case> = {
   'POST /head-teacher-assignments': write('staff.manage', 'class', () => '/head-teacher-assignments', (b) => ({ personId: b.staffId, classId: b.classId, academicYearId: b.academicYearId })),
   'POST /head-teacher-assignments/:id/end': write('staff.manage', 'class', (b) => `/head-teacher-assignments/${b.headTeacherAssignmentId}/end`, () => ({})),
   'GET /classes/:id/teachers': read('person.read', 'class', (b) => `/classes/${b.classId}/teachers`),
+  // The student and their guardian (names and subjects only), and whoever reads the student's class.
+  'GET /persons/:id/teachers': read('person.read', 'student', (b) => `/persons/${b.studentId}/teachers`),
   'POST /staff/:personId/account': write('staff.manage', 'staff', (b) => `/staff/${b.staffId}/account`, () => ({ username: unique('t') })),
   'POST /students/:personId/guardians': write('guardian.manage', 'student', (b) => `/students/${b.studentId}/guardians`, () => ({ name: '新家长', phone: '13800001111', relationCode: '51' }), personReadOnly),
   'POST /guardian-relations/:id/end': write('guardian.manage', 'student', (b) => `/guardian-relations/${b.guardianRelationId}/end`, undefined, personReadOnly),

@@ -121,6 +121,22 @@ describe('console shell', () => {
     const actions = await page.locator('.ant-table-tbody tr.ant-table-row td:nth-child(3)').allTextContents();
     expect(actions.length).toBeGreaterThan(0);
     expect(actions.every((a) => a.startsWith('student.'))).toBe(true);
+    // Who acted is shown by name and found by username (the searches themselves are audited).
+    await page.getByLabel('操作（前缀）').fill('');
+    await page.getByLabel('操作人用户名').fill(names.admin);
+    await page.getByRole('button', { name: /查\s*询/ }).click();
+    await page
+      .getByRole('cell', { name: `Wang Fang（${names.admin}）` })
+      .first()
+      .waitFor();
+    const who = await page.locator('.ant-table-tbody tr.ant-table-row td:nth-child(2)').allTextContents();
+    expect(who.every((w) => w === `Wang Fang（${names.admin}）`)).toBe(true);
+    // A person is found by ID number (looked up in a request body, never put in a URL).
+    await page.getByLabel('操作人用户名').fill('');
+    await page.getByLabel('涉及人员的证件号码').fill('110101201805120228');
+    await page.getByRole('button', { name: /查\s*询/ }).click();
+    await page.getByRole('cell', { name: 'student.enrol' }).first().waitFor();
+    expect(page.url()).not.toContain('110101201805120228');
     await page.getByRole('button', { name: '校验审计链' }).click();
     await page.getByText(/审计链完整：共校验 \d+ 条记录/).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
@@ -145,7 +161,7 @@ describe('console shell', () => {
     expect(await page.getByRole('button', { name: '查看完整信息' }).count()).toBe(0);
     await page.goBack();
     await page.locator('a:visible', { hasText: '谁查看过' }).first().click();
-    await page.getByRole('cell', { name: '办理学籍' }).first().waitFor();
+    await page.getByText('办理学籍').first().waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'shell-guardian-access-log-phone');
 

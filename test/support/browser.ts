@@ -95,3 +95,46 @@ export async function signInAs(
   await watched.page.getByRole('button', { name: /退出登录/ }).waitFor();
   return watched;
 }
+
+/** Whether the page is wider than the window (a layout that breaks makes the user scroll sideways). */
+export async function overflowsSideways(page: Page): Promise<boolean> {
+  return (await page.evaluate('document.documentElement.scrollWidth > window.innerWidth')) as boolean;
+}
+
+export interface FocusStop {
+  /** Tag and accessible text of the focused element. */
+  what: string;
+  /** An outline or a focus shadow is drawn around it. */
+  ringed: boolean;
+}
+
+/** Press Tab once and describe where the focus landed and whether the user can see it. */
+export async function tabOnce(page: Page): Promise<FocusStop> {
+  await page.keyboard.press('Tab');
+  return (await page.evaluate(`(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { what: 'body', ringed: false };
+    // A field's ring may be drawn by its wrapper (antd draws it around input and icons together).
+    const ringed = (node) => {
+      const s = getComputedStyle(node);
+      return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || (s.boxShadow && s.boxShadow !== 'none');
+    };
+    const wrapper = el.closest('.ant-input-affix-wrapper, .ant-select, .ant-picker, .ant-input-number');
+    const label = (el.getAttribute('aria-label') || el.textContent || el.id || '').trim();
+    return {
+      what: el.tagName.toLowerCase() + ' ' + label.slice(0, 40),
+      ringed: Boolean(ringed(el) || (wrapper && ringed(wrapper))),
+    };
+  })()`)) as FocusStop;
+}
+
+/**
+ * Chinese left on the page once the data the test put in (names of people, schools, classes) is
+ * taken out: in English, whatever remains is a label the switch missed.
+ */
+export async function chineseLabelsLeft(page: Page, data: string[]): Promise<string[]> {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText: the text a user sees
+  let text = await page.locator('body').innerText();
+  for (const value of [...data].sort((a, b) => b.length - a.length)) text = text.split(value).join(' ');
+  return text.match(/[^\s]*[\u4e00-\u9fff]+[^\s]*/g) ?? [];
+}

@@ -12,25 +12,27 @@ import {
 } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Link, Route, Routes, useLocation } from 'react-router';
 import { apiSettings } from './api';
 import { type MessageKey, useI18n } from './i18n';
 import { itemsFor, type NavItem } from './nav';
-import { AccessLogPage } from './pages/AccessLog';
-import { AuditPage } from './pages/Audit';
-import { ChildrenPage } from './pages/Children';
-import { ClassPage } from './pages/Class';
 import { HomePage } from './pages/Home';
-import { ImportsPage } from './pages/Imports';
 import { NotFoundPage } from './pages/NotFound';
-import { OrgPage } from './pages/Org';
-import { OverviewPage } from './pages/Overview';
-import { PersonPage } from './pages/Person';
-import { SchoolPage } from './pages/School';
 import { SignInPage } from './pages/SignIn';
-import { UsersPage } from './pages/Users';
 import { useSession } from './session';
+
+// Pages load when first opened, so a guardian's phone does not fetch the bureau's charts.
+const AccessLogPage = lazy(async () => ({ default: (await import('./pages/AccessLog')).AccessLogPage }));
+const AuditPage = lazy(async () => ({ default: (await import('./pages/Audit')).AuditPage }));
+const ChildrenPage = lazy(async () => ({ default: (await import('./pages/Children')).ChildrenPage }));
+const ClassPage = lazy(async () => ({ default: (await import('./pages/Class')).ClassPage }));
+const ImportsPage = lazy(async () => ({ default: (await import('./pages/Imports')).ImportsPage }));
+const OrgPage = lazy(async () => ({ default: (await import('./pages/Org')).OrgPage }));
+const OverviewPage = lazy(async () => ({ default: (await import('./pages/Overview')).OverviewPage }));
+const PersonPage = lazy(async () => ({ default: (await import('./pages/Person')).PersonPage }));
+const SchoolPage = lazy(async () => ({ default: (await import('./pages/School')).SchoolPage }));
+const UsersPage = lazy(async () => ({ default: (await import('./pages/Users')).UsersPage }));
 
 /** Colours with at least 4.5:1 contrast on white (WCAG AA), which antd's greys do not all reach. */
 const theme = {
@@ -38,6 +40,9 @@ const theme = {
     colorPrimary: '#1d4ed8',
     colorLink: '#1d4ed8',
     colorInfo: '#1d4ed8',
+    colorError: '#b91c1c',
+    // The focus shadow around fields, strong enough to see.
+    controlOutline: 'rgba(29, 78, 216, 0.45)',
     colorTextSecondary: '#475569',
     colorTextTertiary: '#475569',
     colorTextDescription: '#475569',
@@ -121,6 +126,9 @@ function Body() {
   );
   return (
     <Layout style={{ minHeight: '100vh' }}>
+      <a className="skip-link" href="#main">
+        {t('skipToContent')}
+      </a>
       <Layout.Header
         style={{ display: 'flex', alignItems: 'center', gap: 16, background: '#0f172a', paddingInline: 16 }}
       >
@@ -141,7 +149,7 @@ function Body() {
             {menu('inline')}
           </Layout.Sider>
         )}
-        <Layout.Content style={{ padding: '16px' }}>
+        <Layout.Content id="main" tabIndex={-1} style={{ padding: '16px', outline: 'none' }}>
           <Breadcrumb
             style={{ marginBottom: 16 }}
             items={[
@@ -149,22 +157,24 @@ function Body() {
               ...trail.map((label) => ({ title: t(label) })),
             ]}
           />
-          <Routes>
-            <Route path="/" element={<HomePage me={state.me} items={items} />} />
-            {items.some((i) => i.path === '/children') && (
-              <Route path="/children" element={<ChildrenPage />} />
-            )}
-            <Route path="/overview" element={<OverviewPage />} />
-            <Route path="/org" element={<OrgPage />} />
-            <Route path="/schools/:id" element={<SchoolPage />} />
-            <Route path="/schools/:id/imports" element={<ImportsPage />} />
-            <Route path="/classes/:id" element={<ClassPage />} />
-            <Route path="/persons/:id" element={<PersonPage />} />
-            <Route path="/persons/:id/access-log" element={<AccessLogPage />} />
-            <Route path="/audit" element={<AuditPage />} />
-            <Route path="/users" element={<UsersPage />} />
-            <Route path="*" element={<NotFoundPage />} />
-          </Routes>
+          <Suspense fallback={<Spin description={t('loading')} />}>
+            <Routes>
+              <Route path="/" element={<HomePage me={state.me} items={items} />} />
+              {items.some((i) => i.path === '/children') && (
+                <Route path="/children" element={<ChildrenPage />} />
+              )}
+              <Route path="/overview" element={<OverviewPage />} />
+              <Route path="/org" element={<OrgPage />} />
+              <Route path="/schools/:id" element={<SchoolPage />} />
+              <Route path="/schools/:id/imports" element={<ImportsPage />} />
+              <Route path="/classes/:id" element={<ClassPage />} />
+              <Route path="/persons/:id" element={<PersonPage />} />
+              <Route path="/persons/:id/access-log" element={<AccessLogPage />} />
+              <Route path="/audit" element={<AuditPage />} />
+              <Route path="/users" element={<UsersPage />} />
+              <Route path="*" element={<NotFoundPage />} />
+            </Routes>
+          </Suspense>
         </Layout.Content>
       </Layout>
     </Layout>

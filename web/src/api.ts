@@ -81,3 +81,8 @@ export async function upload<T>(path: string, file: File): Promise<T> {
     throw new ApiError((data as Problem) ?? { status: res.status, code: 'http', title: res.statusText });
   return data as T;
 }
+
+/** What to tell the user of a failed call: the API's field messages, else its title, else `fallback`. */
+export function problemText(e: unknown, fallback: string): string {
+  return e instanceof ApiError ? (e.problem.detail ?? e.problem.title) : fallback;
+}

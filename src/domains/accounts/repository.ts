@@ -45,16 +45,6 @@ export async function findUserById(db: DbOrTx, id: string): Promise<UserRow | un
   return row;
 }
 
-/** Display names of the given users (those that exist). */
-export async function displayNamesOf(db: DbOrTx, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({ id: users.id, displayName: users.displayName })
-    .from(users)
-    .where(inArray(users.id, ids));
-  return new Map(rows.map((r) => [r.id, r.displayName]));
-}
-
 /** Whether a username is taken, ignoring case: "ZhangSan" next to "zhangsan" invites mistakes. */
 export async function usernameTaken(db: DbOrTx, username: string): Promise<boolean> {
   const [row] = await db

@@ -72,13 +72,3 @@ export async function loadEnabledClient(
   if (!client) return undefined;
   return { client, units: await activeUnits(db, client.districtId, client.orgUnitIds) };
 }
-
-/** Names of clients by id (for showing who read data, e.g. in a guardian's access log). */
-export async function clientNamesOf(db: DbOrTx, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({ id: apiClients.id, name: apiClients.name })
-    .from(apiClients)
-    .where(inArray(apiClients.id, ids));
-  return new Map(rows.map((r) => [r.id, r.name]));
-}

@@ -3,9 +3,8 @@ import { purposeName } from '../../access/purposes';
 import { audit, type Ctx, requirePrincipal } from '../../context';
 import { forbidden } from '../../errors';
 import type { Lang } from '../../i18n/messages';
-import { displayNamesOf } from '../accounts/repository';
-import { clientNamesOf } from '../api-clients/repository';
 import { visiblePersonOrThrow } from '../people/persons-service';
+import { actorsOf } from './actors';
 import { type AuditEventRow, searchEvents } from './repository';
 
 /**
@@ -50,7 +49,7 @@ const ACTION_LABELS: [prefix: string, label: Record<Lang, string>][] = [
   ['roster.export', { 'zh-CN': '导出花名册（已脱敏）', en: 'Exported a roster (masked)' }],
   ['person.', { 'zh-CN': '登记或修改个人信息', en: 'Registered or changed personal data' }],
   ['personAccount.', { 'zh-CN': '开通账号', en: 'Opened an account' }],
-  ['student.', { 'zh-CN': '办理学籍', en: 'Student record (学籍) change' }],
+  ['student.', { 'zh-CN': '办理学籍', en: 'Student record change' }],
   ['promote', { 'zh-CN': '升级', en: 'Promotion' }],
   ['graduate', { 'zh-CN': '毕业', en: 'Graduation' }],
   ['guardian.', { 'zh-CN': '办理监护关系', en: 'Guardian relation change' }],
@@ -87,15 +86,7 @@ export async function listAccessToPerson(
     limit: input.limit + 1,
   });
   const page = rows.slice(0, input.limit);
-  const actorsOf = (kind: AuditEventRow['actorKind']) => [
-    ...new Set(page.flatMap((r) => (r.actorKind === kind && r.actorId ? [r.actorId] : []))),
-  ];
-  const [userNames, clientNames] = await Promise.all([
-    displayNamesOf(ctx.db, actorsOf('user')),
-    clientNamesOf(ctx.db, actorsOf('apiClient')),
-  ]);
-  const nameOf = (r: AuditEventRow) =>
-    (r.actorId && (r.actorKind === 'apiClient' ? clientNames : userNames).get(r.actorId)) || null;
+  const actorOf = await actorsOf(ctx.db, districtId, page);
   await audit(ctx, {
     districtId,
     action: 'person.accessLog.read',
@@ -110,7 +101,7 @@ export async function listAccessToPerson(
       at: r.at,
       actor: {
         kind: r.actorKind,
-        name: nameOf(r),
+        name: actorOf(r).name,
         isYou: r.actorId === principal.userId,
       },
       action: r.action,

@@ -1,6 +1,8 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client';
 import { runPrepared } from '../../db/prepared';
+import { users } from '../accounts/schema';
+import { apiClients } from '../api-clients/schema';
 import { districts } from '../org/schema';
 import { GENESIS_HASH } from './chain';
 import { auditEvents, auditHeads } from './schema';
@@ -206,7 +208,8 @@ export async function chainPage(
 
 export interface AuditSearch {
   districtId: string;
-  actorId?: string;
+  /** Events by any of these actors (an empty list finds none). */
+  actorIds?: string[];
   subjectId?: string;
   /** Prefix of the action, e.g. 'org.' or 'auth.signIn'. */
   actionPrefix?: string;
@@ -234,7 +237,7 @@ export async function searchEvents(db: DbOrTx, q: AuditSearch): Promise<AuditEve
   const conditions: (SQL | undefined)[] = [
     eq(auditEvents.districtId, q.districtId),
     q.beforeSeq !== undefined ? lt(auditEvents.seq, q.beforeSeq) : undefined,
-    q.actorId ? eq(auditEvents.actorId, q.actorId) : undefined,
+    q.actorIds ? inArray(auditEvents.actorId, q.actorIds) : undefined,
     q.subjectId ? sql`${auditEvents.subjectIds} @> ${JSON.stringify([q.subjectId])}::jsonb` : undefined,
     q.actionPrefix ? sql`${auditEvents.action} like ${likePrefix(q.actionPrefix)}` : undefined,
     q.targetType ? eq(auditEvents.targetType, q.targetType) : undefined,
@@ -248,4 +251,56 @@ export async function searchEvents(db: DbOrTx, q: AuditSearch): Promise<AuditEve
     .where(and(...conditions))
     .orderBy(desc(auditEvents.seq))
     .limit(q.limit);
+}
+
+/**
+ * The users whose username is `username`, ignoring case (as accounts does when it creates them;
+ * accounts made before that rule may differ in case only, hence a list). Users are global, so
+ * any account matches, wherever its home district.
+ */
+export async function userIdsByUsername(db: DbOrTx, username: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${username})`)
+    .orderBy(asc(users.id));
+  return rows.map((r) => r.id);
+}
+
+/** What the trail shows of the actors of a page: users by name and username, apps by name. */
+export interface ActorNames {
+  users: Map<string, { name: string; username: string }>;
+  clients: Map<string, string>;
+}
+
+/**
+ * Names for the actors of one page of a district's trail, in ONE statement whatever the page's
+ * size. Users are global (platform administrators and city users act in districts too), so they
+ * are found by id alone; authorised apps belong to a district, and only that district's are its
+ * trail's actors. Read-only, for naming: the tables stay the accounts and api-clients domains'.
+ */
+export async function actorNamesOf(
+  db: DbOrTx,
+  districtId: string,
+  ids: { userIds: string[]; clientIds: string[] },
+): Promise<ActorNames> {
+  const names: ActorNames = { users: new Map(), clients: new Map() };
+  if (ids.userIds.length === 0 && ids.clientIds.length === 0) return names;
+  const result = await db.execute<{
+    kind: 'user' | 'apiClient';
+    id: string;
+    name: string;
+    username: string | null;
+  }>(sql`
+    select 'user' as kind, ${users.id} as id, ${users.displayName} as name, ${users.username} as username
+    from ${users} where ${users.id} = any(${sql.param(ids.userIds)}::uuid[])
+    union all
+    select 'apiClient', ${apiClients.id}, ${apiClients.name}, null
+    from ${apiClients}
+    where ${apiClients.districtId} = ${districtId} and ${apiClients.id} = any(${sql.param(ids.clientIds)}::uuid[])`);
+  for (const r of result.rows) {
+    if (r.kind === 'apiClient') names.clients.set(r.id, r.name);
+    else if (r.username !== null) names.users.set(r.id, { name: r.name, username: r.username });
+  }
+  return names;
 }

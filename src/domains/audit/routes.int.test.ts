@@ -98,6 +98,8 @@ describe('GET /api/v1/audit/events', () => {
       at: stored?.at.toISOString(),
       actorId: ACTOR,
       actorKind: 'user',
+      // No account by that id (the fixture's actor): nobody to name.
+      actor: { name: null, username: null },
       action: 'org.update',
       targetType: 'orgUnit',
       targetId: 'unit-4',

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { internal, personal } from '../../access/levels';
 import { type App, ctxOf } from '../../http/types';
 import { listAccessToPerson } from './access-log';
-import type { AuditEventRow } from './repository';
-import { searchAuditEvents, verifyAuditChains } from './service';
+import { type NamedAuditEvent, searchAuditEvents, verifyAuditChains } from './service';
 
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
@@ -13,6 +12,14 @@ const searchQuery = z.object({
     .optional()
     .describe('区县；只能查看一个区县时可省略 / district; optional when you cover only one'),
   actorId: z.uuid().optional().describe('操作人 / who acted'),
+  actorUsername: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe(
+      '操作人用户名（不区分大小写；不能与 actorId 同用；无此用户则结果为空）/ who acted, by username (ignoring case; not with actorId; an unknown username finds nothing)',
+    ),
   subjectId: z.string().min(1).max(200).optional().describe('数据涉及的人员 / person whose data was touched'),
   action: z.string().min(1).max(100).optional().describe("操作前缀，如 'org.' / action prefix"),
   targetType: z.string().min(1).max(100).optional(),
@@ -30,14 +37,24 @@ const searchQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-// What was done, by whom (ids) and to whom (ids) is work data; the details, which may quote what
-// was typed about a person, and the IP address of the actor are personal.
+// What was done, by whom (ids) and to whom (ids) is work data; who the actor is by name, the
+// details, which may quote what was typed about a person, and the IP address of the actor are personal.
 const eventSchema = z.object({
   districtId: internal(z.string()),
   seq: internal(z.number().int()),
   at: internal(z.string()),
   actorId: internal(z.string()).nullable(),
   actorKind: internal(z.enum(['user', 'system', 'apiClient', 'anonymous'])),
+  actor: z
+    .object({
+      name: personal(z.string(), 'name')
+        .nullable()
+        .describe(
+          '用户姓名或授权应用名称；系统、匿名或已不存在时为空 / the user’s display name or the app’s name',
+        ),
+      username: personal(z.string()).nullable().describe('用户名（仅用户）/ username (users only)'),
+    })
+    .describe('操作人（读取时解析，不存入审计链）/ who acted, named when read (never stored in the chain)'),
   action: internal(z.string()),
   targetType: internal(z.string()).nullable(),
   targetId: internal(z.string()).nullable(),
@@ -77,7 +94,7 @@ const reportSchema = z.object({
   ),
 });
 
-const present = (row: AuditEventRow) => ({ ...row, at: row.at.toISOString() });
+const present = (row: NamedAuditEvent) => ({ ...row, at: row.at.toISOString() });
 
 const accessLogQuery = z.object({
   before: searchQuery.shape.before,

@@ -2,9 +2,10 @@ import { authorizeDistrictWide, canEver, wholeDistrictsOf } from '../../access/p
 import type { Principal } from '../../access/principal';
 import type { Action } from '../../access/roles';
 import { audit, type Ctx, requirePrincipal } from '../../context';
-import { forbidden, invalidField, notFound } from '../../errors';
+import { DomainError, forbidden, invalidField, notFound } from '../../errors';
+import { actorsOf, type EventActor } from './actors';
 import { PLATFORM_DISTRICT_ID } from './log';
-import { type AuditEventRow, districtExists, searchEvents } from './repository';
+import { type AuditEventRow, districtExists, searchEvents, userIdsByUsername } from './repository';
 import { type AuditChainReport, verifyAuditChain } from './verify';
 
 /**
@@ -25,6 +26,8 @@ function defaultDistrict(principal: Principal, action: Action): string {
 export interface AuditEventSearch {
   districtId?: string;
   actorId?: string;
+  /** The acting user by username (ignoring case) instead of by id; not together with actorId. */
+  actorUsername?: string;
   subjectId?: string;
   action?: string;
   targetType?: string;
@@ -56,15 +59,36 @@ function bound(value: string | undefined, edge: 'from' | 'to'): Date | undefined
   return new Date(Math.min(LATEST, Math.max(EARLIEST, at)));
 }
 
+/** An event with its actor named (at read time: names are never part of the chain). */
+export type NamedAuditEvent = AuditEventRow & { actor: EventActor };
+
 export interface AuditEventPage {
   districtId: string;
-  items: AuditEventRow[];
+  items: NamedAuditEvent[];
   /** Pass as `before` for the next (older) page; null when this was the last. */
   nextBefore: number | null;
 }
 
-/** Search one district's trail, newest first. The search itself is audited ('audit.read'). */
+/** One actor filter at a time: a malformed request (400), as if the query schema had refused it. */
+const ACTOR_TWICE = () =>
+  new DomainError(400, 'request.invalid', {}, [
+    {
+      path: 'querystring.actorUsername',
+      code: 'audit.actor_twice',
+      message: {
+        'zh-CN': '操作人请只用 actorId 或 actorUsername 之一',
+        en: 'Name the actor by actorId or by actorUsername, not both',
+      },
+    },
+  ]);
+
+/**
+ * Search one district's trail, newest first, each event naming its actor. The search itself is
+ * audited ('audit.read'). A username that names nobody finds nothing: the same empty page as a
+ * user who did nothing here, so the search does not tell which accounts exist.
+ */
 export async function searchAuditEvents(ctx: Ctx, input: AuditEventSearch): Promise<AuditEventPage> {
+  if (input.actorId !== undefined && input.actorUsername !== undefined) throw ACTOR_TWICE();
   const principal = requirePrincipal(ctx);
   if (!canEver(principal, 'audit.read')) throw forbidden();
   const districtId = input.districtId?.toLowerCase() ?? defaultDistrict(principal, 'audit.read');
@@ -75,20 +99,32 @@ export async function searchAuditEvents(ctx: Ctx, input: AuditEventSearch): Prom
   const from = bound(input.from, 'from');
   const to = bound(input.to, 'to');
 
-  const rows = await searchEvents(ctx.db, {
-    districtId,
-    actorId: input.actorId?.toLowerCase(),
-    subjectId: input.subjectId,
-    actionPrefix: input.action,
-    targetType: input.targetType,
-    targetId: input.targetId,
-    from,
-    to,
-    beforeSeq: input.before,
-    limit: input.limit + 1,
-  });
-  const items = rows.slice(0, input.limit);
-  const last = items.at(-1);
+  // By username: the users it names (one, but for accounts that differ only in case); none, and
+  // there is nothing to find.
+  const actorIds =
+    input.actorUsername !== undefined
+      ? await userIdsByUsername(ctx.db, input.actorUsername)
+      : input.actorId !== undefined
+        ? [input.actorId.toLowerCase()]
+        : undefined;
+  const rows =
+    actorIds?.length === 0
+      ? []
+      : await searchEvents(ctx.db, {
+          districtId,
+          actorIds,
+          subjectId: input.subjectId,
+          actionPrefix: input.action,
+          targetType: input.targetType,
+          targetId: input.targetId,
+          from,
+          to,
+          beforeSeq: input.before,
+          limit: input.limit + 1,
+        });
+  const page = rows.slice(0, input.limit);
+  const actorOf = await actorsOf(ctx.db, districtId, page);
+  const last = page.at(-1);
 
   await audit(ctx, {
     districtId,
@@ -99,6 +135,9 @@ export async function searchAuditEvents(ctx: Ctx, input: AuditEventSearch): Prom
     details: {
       filters: {
         actorId: input.actorId ?? null,
+        // The users an actorUsername named, by id (null: not searched by username). Ids only:
+        // the chain never holds a name.
+        byActorUsername: input.actorUsername !== undefined ? (actorIds ?? []) : null,
         action: input.action ?? null,
         targetType: input.targetType ?? null,
         targetId: input.targetId ?? null,
@@ -107,10 +146,14 @@ export async function searchAuditEvents(ctx: Ctx, input: AuditEventSearch): Prom
         before: input.before ?? null,
         bySubject: input.subjectId !== undefined,
       },
-      returned: items.length,
+      returned: page.length,
     },
   });
-  return { districtId, items, nextBefore: rows.length > input.limit && last ? last.seq : null };
+  return {
+    districtId,
+    items: page.map((r) => ({ ...r, actor: actorOf(r) })),
+    nextBefore: rows.length > input.limit && last ? last.seq : null,
+  };
 }
 
 /**

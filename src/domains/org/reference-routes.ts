@@ -42,6 +42,17 @@ export function referenceRoutes(app: App): void {
     async (request) => service.listSchoolTypes(ctxOf(request)),
   );
   app.get(
+    '/reference/guardian-relations',
+    {
+      schema: {
+        tags,
+        summary: '监护人与学生的关系（GB/T 4761 家庭关系代码）/ Relations a guardian can have to a student',
+        response: { 200: z.array(z.object({ code: publicField(z.string()), name: localName })) },
+      },
+    },
+    async (request) => service.listGuardianRelations(ctxOf(request)),
+  );
+  app.get(
     '/reference/divisions/:code',
     {
       schema: {

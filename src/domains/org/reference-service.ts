@@ -1,7 +1,11 @@
-/** Reference code lists for forms (any signed-in user): school categories and GB/T 2260 divisions. */
+/**
+ * Reference code lists for forms (any signed-in user): school categories, GB/T 2260 divisions and
+ * the GB/T 4761 relations a guardian can have to a child.
+ */
 import { type Ctx, requirePrincipal } from '../../context';
 import { notFound } from '../../errors';
 import { divisionLevel, divisionName, divisionParts } from '../../standards/divisions';
+import { guardianRelations } from '../../standards/family-relation';
 import { gradeName, schoolTypes } from '../../standards/school-types';
 import { operatingTypeName, schoolTypeName } from './rules';
 
@@ -35,4 +39,9 @@ export function getDivision(ctx: Ctx, code: string) {
     ...(parts.area ? [{ code: parts.area.code, name: parts.area.name, level: 'area' as const }] : []),
   ];
   return { code, level, name: divisionName(code) ?? '', chain };
+}
+
+export function listGuardianRelations(ctx: Ctx) {
+  requirePrincipal(ctx);
+  return guardianRelations.map((r) => ({ code: r.code, name: { 'zh-CN': r.name, en: r.nameEn } }));
 }

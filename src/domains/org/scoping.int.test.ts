@@ -304,6 +304,14 @@ describe('platform administration', () => {
       hasGrades: false,
       grades: [],
     });
+    const relations = await api(nobody, 'GET', '/reference/guardian-relations');
+    expect(relations.statusCode).toBe(200);
+    expect(relations.json()).toHaveLength(29);
+    expect(relations.json()[0]).toEqual({ code: '51', name: { 'zh-CN': '父亲', en: 'Father' } });
+    expect(relations.json()).toContainEqual({
+      code: '64',
+      name: { 'zh-CN': '外祖母', en: 'Maternal grandmother' },
+    });
     const division = await api(nobody, 'GET', '/reference/divisions/130102');
     expect(division.json()).toEqual({
       code: '130102',

@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, gt, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { PersonScope } from '../../access/person-scope';
 import type { DbOrTx, Tx } from '../../db/client';
-import { chinaTodaySql } from './china-date';
+import { currentPlaceJoins } from './current-place-sql';
 import { guardianActivationCodes, guardianRelations, persons } from './schema';
 import { personVisibleSql } from './visibility-sql';
 
@@ -302,15 +302,7 @@ export async function childrenOf(
       c.id as "classId", c.name as "className"
     from guardian_relations g
     join persons p on p.district_id = g.district_id and p.id = g.child_person_id
-    left join lateral (select e.id, e.school_id, e.status from enrolments e
-      where e.district_id = p.district_id and e.person_id = p.id and e.status in ('active', 'suspended')
-      order by e.entered_on desc limit 1) e on true
-    left join org_units s on s.district_id = p.district_id and s.id = e.school_id
-    left join lateral (select m.class_id from class_memberships m
-      where m.district_id = p.district_id and m.enrolment_id = e.id
-        and m.started_on <= ${chinaTodaySql} and (m.ended_on is null or m.ended_on > ${chinaTodaySql})
-      order by m.started_on desc limit 1) m on true
-    left join org_units c on c.district_id = p.district_id and c.id = m.class_id
+    ${currentPlaceJoins}
     where (g.district_id, g.guardian_person_id) in (${pairs(guardians)})
       and (g.district_id, g.child_person_id) in (${pairs(children)})
       and (g.ended_at is null or g.ended_at > now())

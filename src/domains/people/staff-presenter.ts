@@ -5,6 +5,7 @@ import { codeName } from '../../standards/codes';
 import type {
   ClassRow,
   ClassTeacherRow,
+  CurrentClassRow,
   HeadTeacherAssignmentRow,
   StaffListRow,
   StaffPostRow,
@@ -190,6 +191,43 @@ export function presentClassTeachers(cls: ClassRow, rows: ClassTeacherRow[]): Cl
         termName: r.termName ?? '',
         startedOn: r.startedOn,
         endedOn: r.endedOn,
+      })),
+  };
+}
+
+/**
+ * `GET /persons/:id/teachers`, for a student and their guardians: the names and subjects of the
+ * class's teachers, nothing else about them (no person or assignment ids, no contact data).
+ */
+export const personTeachersSchema = z.object({
+  personId: internal(z.guid()),
+  school: z.object({ id: internal(z.guid()), name: publicField(z.string()) }).nullable(),
+  class: z.object({ id: internal(z.guid()), name: internal(z.string()) }).nullable(),
+  headTeacher: z.object({ name: personal(z.string(), 'name') }).nullable(),
+  teachers: z.array(
+    z.object({
+      name: personal(z.string(), 'name'),
+      /** JY/T 1001 ZXXKC 中小学课程代码. */
+      subjectCode: internal(z.string()),
+      subjectName: internal(z.string()).nullable(),
+    }),
+  ),
+});
+export type PersonTeachersView = z.infer<typeof personTeachersSchema>;
+
+export function presentPersonTeachers(place: CurrentClassRow, rows: ClassTeacherRow[]): PersonTeachersView {
+  const head = rows.find((r) => r.kind === 'headTeacher');
+  return {
+    personId: place.personId,
+    school: place.schoolId ? { id: place.schoolId, name: place.schoolName ?? '' } : null,
+    class: place.classId ? { id: place.classId, name: place.className ?? '' } : null,
+    headTeacher: head ? { name: head.name } : null,
+    teachers: rows
+      .filter((r) => r.kind === 'teaching')
+      .map((r) => ({
+        name: r.name,
+        subjectCode: r.subjectCode ?? '',
+        subjectName: r.subjectCode ? (codeName('subject', r.subjectCode) ?? null) : null,
       })),
   };
 }

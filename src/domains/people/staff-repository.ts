@@ -9,6 +9,7 @@ import type { PersonScope } from '../../access/person-scope';
 import type { DbOrTx, Tx } from '../../db/client';
 import { orgUnits, terms } from '../org/schema';
 import { chinaTodaySql } from './china-date';
+import { currentPlaceJoins } from './current-place-sql';
 import { headTeacherAssignments, personAccounts, persons, staffPosts, teachingAssignments } from './schema';
 import { personVisibleSql } from './visibility-sql';
 
@@ -435,6 +436,38 @@ export async function classTeachers(
       and t.starts_on <= ${chinaTodaySql} and t.ends_on >= ${chinaTodaySql}
     order by 1, 5, 4`);
   return result.rows;
+}
+
+export interface CurrentClassRow extends Record<string, unknown> {
+  districtId: string;
+  personId: string;
+  schoolId: string | null;
+  schoolName: string | null;
+  classId: string | null;
+  className: string | null;
+  classPath: string | null;
+}
+
+/**
+ * Where a student is today (`currentPlaceJoins`): school and class, nulls where there is none;
+ * undefined when no person has the id in `districtIds` ('all': any district).
+ */
+export async function currentClassOf(
+  db: DbOrTx,
+  personId: string,
+  districtIds: 'all' | string[],
+): Promise<CurrentClassRow | undefined> {
+  if (districtIds !== 'all' && districtIds.length === 0) return undefined;
+  const inDistricts =
+    districtIds === 'all' ? sql`true` : sql`p.district_id = any(${sql.param(districtIds)}::uuid[])`;
+  const result = await db.execute<CurrentClassRow>(sql`
+    select p.district_id as "districtId", p.id as "personId", s.id as "schoolId", s.name as "schoolName",
+      c.id as "classId", c.name as "className", c.path as "classPath"
+    from persons p
+    ${currentPlaceJoins}
+    where p.id = ${personId} and ${inDistricts}
+    limit 1`);
+  return result.rows[0];
 }
 
 // ---------------------------------------------------------------------------------------------

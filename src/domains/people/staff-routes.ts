@@ -6,6 +6,7 @@ import { personSummarySchema } from './persons-presenter';
 import {
   classTeachersSchema,
   headTeacherAssignmentSchema,
+  personTeachersSchema,
   staffAccountSchema,
   staffListItemSchema,
   staffPostSchema,
@@ -209,6 +210,25 @@ export function staffRoutes(app: App): void {
       },
     },
     async (request) => service.listClassTeachers(ctxOf(request), request.params.id),
+  );
+
+  app.get(
+    '/persons/:id/teachers',
+    {
+      schema: {
+        tags,
+        summary: '任课教师：学生所在班级的班主任与任课教师 / the teachers of a student’s class',
+        description:
+          "For the student, their guardians, and whoever may read the class's people: the school, the " +
+          'class, and the names and subjects of its head teacher and teachers today (of the term ' +
+          'containing today) — no ids or contact data of the teachers. `class` is null when the ' +
+          'student has no class today. Audited.',
+        security: session,
+        params: idParams,
+        response: { 200: personTeachersSchema },
+      },
+    },
+    async (request) => service.listPersonTeachers(ctxOf(request), request.params.id),
   );
 
   app.post(

@@ -5,7 +5,7 @@
  * reads need 'person.read'. What a teacher may see follows from the assignments on every request
  * (people/relations-sql.ts): ending an assignment or a post ends that access at once.
  */
-import { personAccessOf } from '../../access/person-scope';
+import { ownOrChildDistrictOf, personAccessOf } from '../../access/person-scope';
 import { authorize, covers, scopeOf } from '../../access/policy';
 import { chinaToday } from '../../china-time';
 import { auditInTx, type Ctx, inTransaction, type RequestAuditEvent, requirePrincipal } from '../../context';
@@ -22,8 +22,10 @@ import { checkPersonInput, type PersonInput } from './persons-validation';
 import {
   type ClassTeachersView,
   type HeadTeacherAssignmentView,
+  type PersonTeachersView,
   presentClassTeachers,
   presentHeadTeacherAssignment,
+  presentPersonTeachers,
   presentStaffListRow,
   presentStaffPost,
   presentTeachingAssignment,
@@ -33,7 +35,7 @@ import {
   type TeachingAssignmentView,
 } from './staff-presenter';
 import * as repo from './staff-repository';
-import { scopeCoversUnit } from './visibility-sql';
+import { scopeCoversUnit, scopeDistricts } from './visibility-sql';
 
 const later = (a: string, b: string) => (a > b ? a : b);
 
@@ -490,6 +492,45 @@ export async function listClassTeachers(ctx: Ctx, classId: string): Promise<Clas
     cls.districtId,
   );
   return presentClassTeachers(cls, rows);
+}
+
+/**
+ * `GET /persons/:id/teachers`: the school, the current class (enrolment and membership in force
+ * today) and that class's head teacher and current-term teachers.
+ *
+ * Policy: the student and their guardians (relation in force) see the names and subjects of the
+ * class's teachers and nothing else about them (no ids, no contact data) — they need to know who
+ * teaches the child, not to read the teachers' records. Others may call it when they may read the
+ * class's people today, as for `GET /classes/:id/teachers`; anybody else gets 404 like a person
+ * out of reach (403 for roles that never read persons, as `GET /persons/:id`). No class today:
+ * `class: null` and no teachers for the student and their guardians, 404 for everybody else.
+ * Audited naming the person and every teacher listed.
+ */
+export async function listPersonTeachers(ctx: Ctx, personId: string): Promise<PersonTeachersView> {
+  const principal = requirePrincipal(ctx);
+  const access = personAccessOf(ctx);
+  // Oneself and one's children are in every person.read scope, so this refuses nobody of them.
+  if (!access.canEverPersons(principal, 'person.read')) throw forbidden();
+  const ownDistrict = ownOrChildDistrictOf(principal, personId);
+  const scope = access.personScope(principal, 'person.read');
+  const place = await repo.currentClassOf(
+    ctx.db,
+    personId,
+    ownDistrict ? [ownDistrict] : scopeDistricts(scope),
+  );
+  const cls =
+    place?.classId && place.classPath
+      ? { districtId: place.districtId, id: place.classId, path: place.classPath }
+      : null;
+  if (!place || (ownDistrict === null && !(cls && scopeCoversUnit(scope, cls)))) throw notFound('person');
+  const rows = cls ? await repo.classTeachers(ctx.db, cls.districtId, cls.id) : [];
+  await auditPersonsRead(
+    ctx,
+    'person.read',
+    [place.personId, ...rows.map((r) => r.personId)].map((id) => ({ districtId: place.districtId, id })),
+    { targetType: 'person', targetId: place.personId, details: { view: 'personTeachers' } },
+  );
+  return presentPersonTeachers(place, rows);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { Card, Empty, Table } from 'antd';
+import { Card, Empty, List, Spin } from 'antd';
 import { useParams } from 'react-router';
 import { api } from '../api';
 import { LoadError } from '../components/LoadError';
@@ -14,27 +14,31 @@ interface Entry {
   outcome: string;
 }
 
-/** A person's (or their child's) access log: who viewed or handled the data, what, and why. */
+/**
+ * A person's (or their child's) access log: who viewed or handled the data, what, and why. A list,
+ * not a table: guardians read it on phones.
+ */
 export function AccessLogPage() {
   const { id = '' } = useParams();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const log = useApi(() => api.get<{ items: Entry[] }>(`/persons/${id}/access-log?limit=100`), [id]);
   if (log.error) return <LoadError error={log.error} onRetry={log.reload} />;
+  if (!log.data) return <Spin description={t('loading')} />;
   return (
     <Card title={t('accessLog')}>
-      <Table<Entry>
-        rowKey={(e, i) => `${e.at}-${i}`}
-        loading={!log.data}
-        dataSource={log.data?.items ?? []}
-        pagination={false}
-        scroll={{ x: true }}
+      <List<Entry>
+        dataSource={log.data.items}
         locale={{ emptyText: <Empty description={t('noData')} /> }}
-        columns={[
-          { title: t('at'), render: (_, e) => new Date(e.at).toLocaleString() },
-          { title: t('who'), render: (_, e) => (e.actor.isYou ? t('you') : (e.actor.name ?? e.actor.kind)) },
-          { title: t('what'), dataIndex: 'actionLabel' },
-          { title: t('purpose'), render: (_, e) => e.purpose ?? '' },
-        ]}
+        renderItem={(e) => (
+          <List.Item>
+            <List.Item.Meta
+              title={e.purpose ? `${e.actionLabel}（${t('purpose')}：${e.purpose}）` : e.actionLabel}
+              description={`${e.actor.isYou ? t('you') : (e.actor.name ?? e.actor.kind)} · ${new Date(
+                e.at,
+              ).toLocaleString(lang)}`}
+            />
+          </List.Item>
+        )}
       />
     </Card>
   );

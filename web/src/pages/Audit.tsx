@@ -1,8 +1,8 @@
 import { Alert, Button, Card, DatePicker, Form, Input, Space, Table } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
-import { ApiError, api } from '../api';
-import { useI18n } from '../i18n';
+import { api, problemText } from '../api';
+import { type MessageKey, useI18n } from '../i18n';
 
 interface AuditEvent {
   districtId: string;
@@ -10,6 +10,7 @@ interface AuditEvent {
   at: string;
   actorId: string | null;
   actorKind: string;
+  actor: { name: string | null; username: string | null };
   action: string;
   targetType: string | null;
   targetId: string | null;
@@ -19,8 +20,9 @@ interface AuditEvent {
 }
 
 interface Filters {
-  subjectId?: string;
-  actorId?: string;
+  /** A person's ID number, looked up (POST /persons/lookup) so it never travels in a URL. */
+  subjectIdNumber?: string;
+  actorUsername?: string;
   action?: string;
   dates?: [Dayjs, Dayjs] | null;
 }
@@ -37,7 +39,7 @@ interface VerifyReport {
 
 /** Bureau administrators: search the audit trail by person, actor, action and date; verify the chain. */
 export function AuditPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
   const [nextBefore, setNextBefore] = useState<number | null>(null);
   const [filters, setFilters] = useState<Filters>({});
@@ -45,10 +47,17 @@ export function AuditPage() {
   const [verdict, setVerdict] = useState<{ ok: boolean; text: string } | null>(null);
   const [loading, setLoading] = useState(false);
 
-  const query = (f: Filters, before?: number) => {
+  const query = async (f: Filters, before?: number) => {
     const params = new URLSearchParams({ limit: '50' });
-    if (f.subjectId) params.set('subjectId', f.subjectId.trim());
-    if (f.actorId) params.set('actorId', f.actorId.trim());
+    if (f.subjectIdNumber?.trim()) {
+      const found = await api.post<{ items: { id: string }[] }>('/persons/lookup', {
+        idType: '1',
+        idNumber: f.subjectIdNumber.trim(),
+      });
+      if (found.items.length === 0) return null;
+      params.set('subjectId', found.items[0]?.id ?? '');
+    }
+    if (f.actorUsername) params.set('actorUsername', f.actorUsername.trim());
     if (f.action) params.set('action', f.action.trim());
     if (f.dates) {
       params.set('from', f.dates[0].format('YYYY-MM-DD'));
@@ -62,14 +71,20 @@ export function AuditPage() {
     setLoading(true);
     setError(null);
     try {
+      const params = await query(f, more ? (nextBefore ?? undefined) : undefined);
+      if (!params) {
+        setError(t('personNotFound'));
+        setEvents(null);
+        return;
+      }
       const page = await api.get<{ items: AuditEvent[]; nextBefore: number | null }>(
-        `/audit/events?${query(f, more ? (nextBefore ?? undefined) : undefined)}`,
+        `/audit/events?${params}`,
       );
       setEvents((prev) => (more && prev ? [...prev, ...page.items] : page.items));
       setNextBefore(page.nextBefore);
       setFilters(f);
     } catch (e) {
-      setError(e instanceof ApiError ? e.problem.title : t('errorTitle'));
+      setError(problemText(e, t('errorTitle')));
     } finally {
       setLoading(false);
     }
@@ -87,7 +102,7 @@ export function AuditPage() {
           : { ok: report.ok, text: t('chainOk', { events }) },
       );
     } catch (e) {
-      setError(e instanceof ApiError ? e.problem.title : t('errorTitle'));
+      setError(problemText(e, t('errorTitle')));
     }
   };
 
@@ -98,11 +113,11 @@ export function AuditPage() {
           <Alert type={verdict.ok ? 'success' : 'error'} showIcon title={verdict.text} role="status" />
         )}
         <Form layout="inline" onFinish={(f: Filters) => void search(f)}>
-          <Form.Item label={t('subjectId')} name="subjectId">
-            <Input allowClear />
+          <Form.Item label={t('subjectIdNumber')} name="subjectIdNumber">
+            <Input allowClear autoComplete="off" maxLength={18} />
           </Form.Item>
-          <Form.Item label={t('actorId')} name="actorId">
-            <Input allowClear />
+          <Form.Item label={t('actorUsername')} name="actorUsername">
+            <Input allowClear autoComplete="off" />
           </Form.Item>
           <Form.Item label={t('actionPrefix')} name="action">
             <Input allowClear placeholder="person." />
@@ -123,8 +138,14 @@ export function AuditPage() {
             pagination={false}
             dataSource={events}
             columns={[
-              { title: t('at'), render: (_, e) => new Date(e.at).toLocaleString() },
-              { title: t('who'), render: (_, e) => e.actorId ?? e.actorKind },
+              { title: t('at'), render: (_, e) => new Date(e.at).toLocaleString(lang) },
+              {
+                title: t('who'),
+                render: (_, e) =>
+                  e.actor.name
+                    ? `${e.actor.name}${e.actor.username ? `（${e.actor.username}）` : ''}`
+                    : t(`actor_${e.actorKind}` as MessageKey),
+              },
               { title: t('action'), dataIndex: 'action' },
               {
                 title: t('target'),
@@ -132,7 +153,7 @@ export function AuditPage() {
               },
               { title: t('subjects'), render: (_, e) => e.subjectIds.length },
               { title: t('purpose'), dataIndex: 'purpose' },
-              { title: t('outcome'), dataIndex: 'outcome' },
+              { title: t('outcome'), render: (_, e) => t(`outcome_${e.outcome}`) },
             ]}
             footer={
               nextBefore

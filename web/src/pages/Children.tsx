@@ -1,8 +1,9 @@
-import { Alert, Button, Empty, Table } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { Empty, Table } from 'antd';
 import { Link } from 'react-router';
-import { ApiError, api } from '../api';
+import { api } from '../api';
+import { LoadError } from '../components/LoadError';
 import { useI18n } from '../i18n';
+import { useApi } from '../useApi';
 
 interface Child {
   personId: string;
@@ -17,37 +18,13 @@ interface Child {
 /** A guardian's children: exactly what GET /me/children answers (the API decides who they are). */
 export function ChildrenPage() {
   const { t, lang } = useI18n();
-  const [children, setChildren] = useState<Child[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    setError(null);
-    try {
-      setChildren((await api.get<{ items: Child[] }>('/me/children')).items);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.problem.title : t('errorTitle'));
-    }
-  }, [t]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  if (error) {
-    return (
-      <Alert
-        type="error"
-        showIcon
-        title={error}
-        action={<Button onClick={() => void load()}>{t('retry')}</Button>}
-      />
-    );
-  }
+  const children = useApi(() => api.get<{ items: Child[] }>('/me/children'), []);
+  if (children.error) return <LoadError error={children.error} onRetry={children.reload} />;
   return (
     <Table<Child>
       rowKey="personId"
-      loading={children === null}
-      dataSource={children ?? []}
+      loading={!children.data}
+      dataSource={children.data?.items ?? []}
       pagination={false}
       scroll={{ x: true }}
       locale={{ emptyText: <Empty description={t('noChildren')} /> }}

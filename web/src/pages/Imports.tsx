@@ -2,7 +2,7 @@ import { UploadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Progress, Radio, Space, Table, Upload } from 'antd';
 import { useEffect, useState } from 'react';
 import { useParams } from 'react-router';
-import { ApiError, api, upload } from '../api';
+import { api, problemText, upload } from '../api';
 import { useI18n } from '../i18n';
 
 interface ImportJob {
@@ -38,7 +38,7 @@ export function ImportsPage() {
       try {
         setJob(await api.get<ImportJob>(`/imports/${job.id}`));
       } catch (e) {
-        setError(e instanceof ApiError ? e.problem.title : t('errorTitle'));
+        setError(problemText(e, t('errorTitle')));
       }
     }, 500);
     return () => clearTimeout(timer);
@@ -49,7 +49,7 @@ export function ImportsPage() {
     try {
       setJob(await fn());
     } catch (e) {
-      setError(e instanceof ApiError ? e.problem.title : t('errorTitle'));
+      setError(problemText(e, t('errorTitle')));
     }
   };
 

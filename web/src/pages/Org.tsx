@@ -19,6 +19,7 @@ export interface OrgUnit {
   address: string | null;
   divisionName: string | null;
   gradeName: { 'zh-CN': string; en: string } | null;
+  academicYearId: string | null;
   status: 'active' | 'closed';
 }
 

@@ -1,11 +1,13 @@
 import { Alert, Button, Card, Descriptions, Form, Input, Modal, Select, Space, Spin } from 'antd';
 import { useState } from 'react';
 import { useParams } from 'react-router';
-import { ApiError, api } from '../api';
+import { api, problemText } from '../api';
 import { LoadError } from '../components/LoadError';
 import { useI18n } from '../i18n';
-import { useSession } from '../session';
+import { useCan, useSession } from '../session';
 import { useApi } from '../useApi';
+import { Guardians } from './Guardians';
+import { Teachers } from './Teachers';
 
 interface Profile {
   id: string;
@@ -39,45 +41,56 @@ export function PersonPage() {
   const [revealed, setRevealed] = useState<Revealed | null>(null);
   const { state } = useSession();
   const mayAsk = state.status === 'signedIn' && state.me.mayDeclarePurpose;
+  const keepsGuardians = useCan('person.read');
 
   if (profile.error) return <LoadError error={profile.error} onRetry={profile.reload} />;
   if (!profile.data) return <Spin />;
   const p = profile.data;
+  const isStudent = p.enrolments.length > 0;
+  const inClass = p.enrolments.some((e) => e.className !== null);
   return (
-    <Card
-      title={p.name}
-      extra={
-        mayAsk && (
-          <Button onClick={() => setAsking(true)} disabled={revealed !== null}>
-            {t('showSensitive')}
-          </Button>
-        )
-      }
-    >
-      {revealed && <Alert type="info" showIcon title={`${t('revealed')}（${revealed.purposeName}）`} />}
-      <Descriptions
-        column={{ xs: 1, md: 2 }}
-        items={[
-          { key: 'birth', label: t('birthDate'), children: p.birthDate ?? '—' },
-          { key: 'id', label: t('idNumber'), children: revealed?.idNumber ?? p.idMasked ?? '—' },
-          { key: 'phone', label: t('phone'), children: revealed?.phone ?? p.phoneMasked ?? '—' },
-          ...p.enrolments.map((e) => ({
-            key: e.enrolmentId,
-            label: `${t('enrolments')} · ${e.schoolName}${e.className ? ` ${e.className}` : ''}`,
-            children:
-              revealed?.studentNumbers?.find((s) => s.enrolmentId === e.enrolmentId)?.studentNumber ??
-              e.studentNumberMasked ??
-              '—',
-          })),
-          {
-            key: 'guardians',
-            label: t('guardians'),
-            children: p.guardians.map((g) => g.name).join('、') || '—',
-          },
-        ]}
-      />
-      {asking && <PurposeDialog personId={id} onClose={() => setAsking(false)} onRevealed={setRevealed} />}
-    </Card>
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <Card
+        title={p.name}
+        extra={
+          mayAsk && (
+            <Button onClick={() => setAsking(true)} disabled={revealed !== null}>
+              {t('showSensitive')}
+            </Button>
+          )
+        }
+      >
+        {revealed && <Alert type="info" showIcon title={`${t('revealed')}（${revealed.purposeName}）`} />}
+        <Descriptions
+          column={{ xs: 1, md: 2 }}
+          items={[
+            { key: 'birth', label: t('birthDate'), children: p.birthDate ?? '—' },
+            { key: 'id', label: t('idNumber'), children: revealed?.idNumber ?? p.idMasked ?? '—' },
+            { key: 'phone', label: t('phone'), children: revealed?.phone ?? p.phoneMasked ?? '—' },
+            ...p.enrolments.map((e) => ({
+              key: e.enrolmentId,
+              label: `${t('enrolments')} · ${e.schoolName}${e.className ? ` ${e.className}` : ''}`,
+              children:
+                revealed?.studentNumbers?.find((s) => s.enrolmentId === e.enrolmentId)?.studentNumber ??
+                e.studentNumberMasked ??
+                '—',
+            })),
+            ...(keepsGuardians
+              ? []
+              : [
+                  {
+                    key: 'guardians',
+                    label: t('guardians'),
+                    children: p.guardians.map((g) => g.name).join('、') || '—',
+                  },
+                ]),
+          ]}
+        />
+        {asking && <PurposeDialog personId={id} onClose={() => setAsking(false)} onRevealed={setRevealed} />}
+      </Card>
+      {inClass && <Teachers personId={id} />}
+      {isStudent && keepsGuardians && <Guardians studentId={id} />}
+    </Space>
   );
 }
 
@@ -118,7 +131,7 @@ function PurposeDialog({
       );
       onClose();
     } catch (e) {
-      setMessage({ type: 'error', text: e instanceof ApiError ? e.problem.title : t('errorTitle') });
+      setMessage({ type: 'error', text: problemText(e, t('errorTitle')) });
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,6 @@
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { type ReactNode, useState } from 'react';
-import { ApiError } from '../api';
+import { problemText } from '../api';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
 
@@ -17,7 +17,7 @@ export function SignInPage({ expired, languageSwitch }: { expired: boolean; lang
     try {
       await signIn(values.username, values.password);
     } catch (e) {
-      setError(e instanceof ApiError ? e.problem.title : t('errorTitle'));
+      setError(problemText(e, t('errorTitle')));
     } finally {
       setBusy(false);
     }

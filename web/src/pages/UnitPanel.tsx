@@ -1,39 +1,43 @@
-import { Alert, Button, Card, Descriptions, Form, Input, Modal, Select, Space, Tag } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Input, Modal, Space, Tag } from 'antd';
 import { useState } from 'react';
-import { ApiError, api } from '../api';
+import { api, problemText } from '../api';
+import { LoadError } from '../components/LoadError';
 import { type MessageKey, useI18n } from '../i18n';
 import { useCan } from '../session';
 import { useApi } from '../useApi';
+import { NewUnitFields } from './NewUnitFields';
 import type { OrgUnit } from './Org';
 import { UnitSelect } from './Users';
 
-interface Unit extends OrgUnit {
+export interface Unit extends OrgUnit {
   districtId: string;
   version: number;
+  gradeCode: string | null;
+  schoolType: string | null;
+  ancestors: { id: string | null; kind: OrgUnit['kind'] }[];
 }
+
+/** What each kind of unit holds: the tree runs bureau → school → campus → grade → class. */
+const CHILD_KIND = { districtBureau: 'school', school: 'campus', campus: 'grade', grade: 'class' } as const;
 
 type Action = 'rename' | 'close' | 'child' | 'move';
 
-/** What a bureau or school administrator does to a unit: rename, add a campus or school, move, close, reopen. */
+/** What a bureau or school administrator does to a unit: rename, add the next level down, move, close, reopen. */
 export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: () => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const unit = useApi(() => api.get<Unit>(`/org-units/${unitId}`), [unitId]);
-  const types = useApi(
-    () => api.get<{ id: string; name: { 'zh-CN': string; en: string } }[]>('/reference/school-types'),
-    [],
-  );
   const [action, setAction] = useState<Action | null>(null);
   const [message, setMessage] = useState<{ type: 'success' | 'error'; text: string } | null>(null);
   const [form] = Form.useForm();
   // Offered to whoever may ever change organisations (the API still decides for each unit).
   const mayChange = useCan('org.close');
+  const mayCreate = useCan('org.create');
   const mayRename = useCan('org.update');
 
+  if (unit.error) return <LoadError error={unit.error} onRetry={unit.reload} />;
   if (!unit.data) return <Card title={t('unitDetails')} loading />;
   const u = unit.data;
-  const childKind = ({ districtBureau: 'school', school: 'campus' } as const)[
-    u.kind as 'districtBureau' | 'school'
-  ];
+  const childKind = u.kind === 'class' ? undefined : CHILD_KIND[u.kind];
 
   const submit = async () => {
     const v = await form.validateFields();
@@ -44,29 +48,20 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
         await api.post(`/org-units/${u.id}/close`, { reason: v.reason, version: u.version });
       if (action === 'move')
         await api.post(`/org-units/${u.id}/move`, { newParentId: v.parentId, version: u.version });
-      if (action === 'child') {
-        await api.post('/org-units', {
-          kind: childKind,
-          parentId: u.id,
-          name: v.name,
-          ...(childKind === 'school' ? { schoolType: v.schoolType } : {}),
-        });
-      }
+      if (action === 'child') await api.post('/org-units', { kind: childKind, parentId: u.id, ...v });
       setAction(null);
       form.resetFields();
       setMessage({ type: 'success', text: t('saved') });
       void unit.reload();
       onChanged();
     } catch (e) {
-      setMessage({
-        type: 'error',
-        text: e instanceof ApiError ? (e.problem.detail ?? e.problem.title) : t('errorTitle'),
-      });
+      setMessage({ type: 'error', text: problemText(e, t('errorTitle')) });
     }
   };
 
   const act = (a: Action) => {
     form.resetFields();
+    setMessage(null);
     if (a === 'rename') form.setFieldsValue({ name: u.name });
     setAction(a);
   };
@@ -74,7 +69,15 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
   return (
     <Card title={t('unitDetails')}>
       <Space orientation="vertical" style={{ width: '100%' }}>
-        {message && <Alert type={message.type} showIcon title={message.text} role="status" />}
+        {/* While a dialog is open its failure shows in the dialog, where the user is. */}
+        {message && action === null && (
+          <Alert
+            type={message.type}
+            showIcon
+            title={message.text}
+            role={message.type === 'error' ? 'alert' : 'status'}
+          />
+        )}
         <Descriptions
           column={1}
           items={[
@@ -94,8 +97,8 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
         />
         <Space wrap>
           {mayRename && <Button onClick={() => act('rename')}>{t('rename')}</Button>}
-          {mayChange && childKind && u.status === 'active' && (
-            <Button onClick={() => act('child')}>{t('addChild')}</Button>
+          {mayCreate && childKind && u.status === 'active' && (
+            <Button onClick={() => act('child')}>{t(`add_${childKind}`)}</Button>
           )}
           {mayChange && u.kind !== 'districtBureau' && u.status === 'active' && (
             <Button onClick={() => act('move')}>{t('moveUnit')}</Button>
@@ -118,7 +121,7 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
                     .catch((e) =>
                       setMessage({
                         type: 'error',
-                        text: e instanceof ApiError ? e.problem.title : t('errorTitle'),
+                        text: problemText(e, t('errorTitle')),
                       }),
                     )
                 }
@@ -133,30 +136,30 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
         title={
           action
             ? t(
-                ({ rename: 'rename', close: 'closeUnit', child: 'addChild', move: 'moveUnit' } as const)[
-                  action
-                ],
+                action === 'child' && childKind
+                  ? `add_${childKind}`
+                  : ({ rename: 'rename', close: 'closeUnit', child: 'addChild', move: 'moveUnit' } as const)[
+                      action
+                    ],
               )
             : ''
         }
         okText={t('confirm')}
         cancelText={t('cancel')}
         onOk={() => void submit()}
-        onCancel={() => setAction(null)}
+        onCancel={() => {
+          setAction(null);
+          setMessage(null);
+        }}
       >
+        {message?.type === 'error' && (
+          <Alert type="error" showIcon title={message.text} role="alert" style={{ marginBottom: 12 }} />
+        )}
         <Form form={form} layout="vertical">
-          {(action === 'rename' || action === 'child') && (
+          {action === 'child' && childKind && <NewUnitFields parent={u} kind={childKind} form={form} />}
+          {action === 'rename' && (
             <Form.Item label={t('name')} name="name" rules={[{ required: true, message: t('name') }]}>
               <Input />
-            </Form.Item>
-          )}
-          {action === 'child' && childKind === 'school' && (
-            <Form.Item
-              label={t('schoolType')}
-              name="schoolType"
-              rules={[{ required: true, message: t('schoolType') }]}
-            >
-              <Select options={(types.data ?? []).map((ty) => ({ value: ty.id, label: ty.name[lang] }))} />
             </Form.Item>
           )}
           {action === 'close' && (

@@ -1,6 +1,6 @@
 import { Alert, Button, Card, Drawer, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
-import { ApiError, api } from '../api';
+import { api, problemText } from '../api';
 import { LoadError } from '../components/LoadError';
 import { useI18n } from '../i18n';
 import { roleName } from '../roles';
@@ -161,7 +161,7 @@ function CreateUser({ onClose, onCreated }: { onClose: () => void; onCreated: (m
       setPassword(created.initialPassword);
       if (!created.initialPassword) onCreated(t('userCreated', { username: created.user.username }));
     } catch (e) {
-      setError(e instanceof ApiError ? (e.problem.detail ?? e.problem.title) : t('errorTitle'));
+      setError(problemText(e, t('errorTitle')));
     } finally {
       setBusy(false);
     }
@@ -225,7 +225,7 @@ function UserGrants({ user, onClose }: { user: User; onClose: () => void }) {
       await fn();
       void grants.reload();
     } catch (e) {
-      setMessage({ type: 'error', text: e instanceof ApiError ? e.problem.title : t('errorTitle') });
+      setMessage({ type: 'error', text: problemText(e, t('errorTitle')) });
     }
   };
 
