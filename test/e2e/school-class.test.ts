@@ -9,7 +9,14 @@ import {
 } from '../../src/domains/people/people-test-fixtures';
 import { enrolViaApi, eventsOf } from '../../src/domains/people/students-test-support';
 import { createUser, type SeededDistrict, seedDistrict, type TestApp } from '../support/app';
-import { launchBrowser, screenshot, seriousA11yViolations, signInAs, startConsole } from '../support/browser';
+import {
+  choose,
+  launchBrowser,
+  screenshot,
+  seriousA11yViolations,
+  signInAs,
+  startConsole,
+} from '../support/browser';
 
 /**
  * School and class pages (issue 5, points 3 and 8): a bureau administrator opens a school, a
@@ -98,8 +105,7 @@ describe('school, class and student pages', () => {
     await page.getByRole('link', { name: '王小明' }).click();
     await page.getByText('110101********0335').waitFor();
     await page.getByRole('button', { name: '查看完整信息' }).click();
-    await page.getByRole('dialog').getByLabel('用途').click();
-    await page.getByTitle('督导核查').click();
+    await choose(page, page.getByRole('dialog'), '用途', '督导核查');
     await page.getByRole('dialog').getByLabel('理由').fill('双随机抽查学籍真实性');
     await page.getByRole('button', { name: /确\s*定/ }).click();
     await page.getByText('已提交，待另一名管理员审批后方可查看').waitFor();
@@ -129,10 +135,8 @@ describe('school, class and student pages', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('用户名').fill('principal_new');
     await dialog.getByLabel('姓名').fill('赵校长');
-    await dialog.getByLabel('角色').click();
-    await page.getByTitle('校长', { exact: true }).click();
-    await dialog.getByLabel('组织').fill('第一实验');
-    await page.getByTitle('东城区第一实验小学', { exact: true }).click();
+    await choose(page, dialog, '角色', '校长');
+    await choose(page, dialog, '组织', '东城区第一实验小学', '第一实验');
     await dialog.getByRole('button', { name: '新建用户' }).click();
     await dialog.getByText(/一次性密码/).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
@@ -157,13 +161,27 @@ describe('school, class and student pages', () => {
     await page.getByRole('button', { name: '新建学校' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('名称').fill('东城区第三实验小学');
-    await dialog.getByLabel('办学类型').click();
-    await page.getByTitle('小学', { exact: true }).click();
+    await choose(page, dialog, '办学类型', '小学');
     await dialog.getByRole('button', { name: /确\s*定/ }).click();
     await page.getByText('已保存').waitFor();
     await page.getByRole('link', { name: '东城区第三实验小学' }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'org-school-added');
+
+    // Edit the new school: its English name and address.
+    // The name selects the unit (its link opens the school page instead).
+    await page
+      .locator('.ant-tree-title', { hasText: '东城区第三实验小学' })
+      .click({ position: { x: 4, y: 4 } });
+    await page.getByRole('button', { name: /编\s*辑/ }).click();
+    await dialog.getByLabel('英文名称').fill('Dongcheng No. 3 Experimental Primary School');
+    await dialog.getByLabel('地址').fill('东城区和平里北街1号');
+    await dialog.getByRole('button', { name: /确\s*定/ }).click();
+    await page.getByText('已保存').waitFor();
+    await page.getByText('东城区和平里北街1号').waitFor();
+    await page.getByRole('link', { name: '打开学校页面' }).click();
+    await page.getByText('学校标识码').waitFor();
+    await page.getByText('东城区和平里北街1号').waitFor();
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -177,12 +195,10 @@ describe('school, class and student pages', () => {
     await page.getByRole('button', { name: '新建年级' }).click();
     const dialog = page.getByRole('dialog');
     // A grade the campus has already: the API's refusal shows in the dialog, which stays open.
-    await dialog.getByLabel('年级').click();
-    await page.getByTitle('一年级', { exact: true }).click();
+    await choose(page, dialog, '年级', '一年级');
     await dialog.getByRole('button', { name: /确\s*定/ }).click();
     await dialog.getByRole('alert').filter({ hasText: '该校区已有年级代码为' }).waitFor();
-    await dialog.getByLabel('年级').click();
-    await page.getByTitle('三年级', { exact: true }).click();
+    await choose(page, dialog, '年级', '三年级');
     expect(await dialog.getByLabel('名称').inputValue()).toBe('三年级');
     await dialog.getByRole('button', { name: /确\s*定/ }).click();
     await page.getByText('已保存').waitFor();
@@ -215,8 +231,7 @@ describe('school, class and student pages', () => {
     await page.getByRole('button', { name: '登记监护人' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('姓名').fill('李建国');
-    await dialog.getByLabel('关系').fill('父');
-    await page.getByTitle('父亲', { exact: true }).click();
+    await choose(page, dialog, '关系', '父亲', '父');
     await dialog.getByLabel('电话').fill('13812345678');
     await dialog.getByRole('checkbox', { name: '第一联系人' }).check();
     await dialog.getByRole('button', { name: /确\s*定/ }).click();

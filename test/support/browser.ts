@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './app';
 
 /**
@@ -137,4 +137,23 @@ export async function chineseLabelsLeft(page: Page, data: string[]): Promise<str
   let text = await page.locator('body').innerText();
   for (const value of [...data].sort((a, b) => b.length - a.length)) text = text.split(value).join(' ');
   return text.match(/[^\s]*[\u4e00-\u9fff]+[^\s]*/g) ?? [];
+}
+
+/**
+ * Choose an option of a select inside `scope` (a dialog): open it (typing `typed` to search, if
+ * given), click the option, and wait until the field shows it chosen, so that a dropdown still
+ * opening cannot swallow the click.
+ */
+export async function choose(
+  page: Page,
+  scope: Locator,
+  label: string,
+  option: string | RegExp,
+  typed?: string,
+): Promise<void> {
+  const field = scope.getByLabel(label);
+  await field.click();
+  if (typed !== undefined) await field.fill(typed);
+  await page.locator('.ant-select-dropdown:visible').getByTitle(option, { exact: true }).click();
+  await scope.getByTitle(option, { exact: true }).first().waitFor();
 }

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { authorize } from '../../access/policy';
 import { decrypt, encrypt, keysOf } from '../../access/protect';
 import { chinaToday } from '../../china-time';
-import { audit, auditInTx, type Ctx, requirePrincipal } from '../../context';
+import { audit, auditInTx, type Ctx, inTransaction, requirePrincipal } from '../../context';
 import { DomainError, invalidField, notFound } from '../../errors';
 import type { Lang } from '../../i18n/messages';
 import * as orgRepo from '../org/repository';
@@ -320,10 +320,15 @@ async function checkFile(
       await stillIn(tx, imp, 'validating');
       await repo.insertStagedRows(tx, rows);
       await repo.transition(tx, imp, ['validating'], progress);
+      // The import shows as validated only together with its upload event: one transaction.
+      if (last) await auditInTx(ctx, tx, uploadEvent(imp, target, counts, 'success'));
     });
     // Handled here so a failure between two batches is no unhandled rejection; awaited later.
     writing.catch(() => {});
-    if (last) await writing;
+    if (last) {
+      await writing;
+      await ctx.auditLog.afterCommit();
+    }
   };
 
   try {
@@ -377,21 +382,22 @@ async function checkFile(
         : { code: 'internal' as const, params: {} };
     if (reason.code === 'internal') logFailure(imp, error);
     await repo.deleteStagedRows(ctx.db, imp);
-    await repo.transition(ctx.db, imp, ['validating'], {
-      status: 'failed',
-      finishedAt: new Date(),
-      processedRows: counts.total,
-      validRows: 0,
-      invalidRows: 0,
-      problems: [],
-      result: { ...state, problemCount: 0, error: { ...reason, stage: 'validate' } },
+    await inTransaction(ctx, async (tx) => {
+      await repo.transition(tx, imp, ['validating'], {
+        status: 'failed',
+        finishedAt: new Date(),
+        processedRows: counts.total,
+        validRows: 0,
+        invalidRows: 0,
+        problems: [],
+        result: { ...state, problemCount: 0, error: { ...reason, stage: 'validate' } },
+      });
+      await auditInTx(ctx, tx, uploadEvent(imp, target, counts, 'failure', reason.code));
     });
-    await audit(ctx, uploadEvent(imp, target, counts, 'failure', reason.code));
     return;
   } finally {
     fs.rmSync(file.path, { force: true });
   }
-  await audit(ctx, uploadEvent(imp, target, counts, 'success'));
 }
 
 function uploadEvent(

@@ -34,10 +34,24 @@ export const unitPath = (u: Pick<OrgUnit, 'id' | 'kind'>) =>
 export const childrenOf = async (id: string) =>
   (await api.get<Page<OrgUnit>>(`/org-units/${id}/children?pageSize=200`)).items;
 
-function toNode(u: OrgUnit, lang: string): DataNode {
+/**
+ * A unit in the tree: its name selects it (the panel beside shows what can be done to it); schools
+ * and classes carry a link that opens their page.
+ */
+function toNode(u: OrgUnit, lang: string, open: string): DataNode {
   const path = unitPath(u);
   const name = lang === 'en' && u.nameEn ? u.nameEn : u.name;
-  return { key: u.id, title: path ? <Link to={path}>{name}</Link> : name, isLeaf: u.kind === 'class' };
+  const title = path ? (
+    <span>
+      {name}{' '}
+      <Link to={path} aria-label={`${open} ${name}`} onClick={(e) => e.stopPropagation()}>
+        {open}
+      </Link>
+    </span>
+  ) : (
+    name
+  );
+  return { key: u.id, title, isLeaf: u.kind === 'class' };
 }
 
 /** The organisation tree from the top units the caller may read, opened level by level. */
@@ -47,27 +61,29 @@ export function OrgPage() {
     const page = await api.get<Page<OrgUnit>>('/org-units?pageSize=50');
     return page.items.filter((u) => u.parentId === null);
   }, []);
-  const [loaded, setLoaded] = useState<Record<string, DataNode[]>>({});
+  const [loaded, setLoaded] = useState<Record<string, OrgUnit[]>>({});
   const [selected, setSelected] = useState<string | null>(null);
   const [expanded, setExpanded] = useState<Key[]>([]);
 
   if (roots.error) return <LoadError error={roots.error} onRetry={roots.reload} />;
   if (!roots.data) return <Spin />;
-  const attach = (nodes: DataNode[]): DataNode[] =>
-    nodes.map((n) => {
-      const children = loaded[String(n.key)];
-      return children ? { ...n, children: attach(children) } : n;
+  // Units are kept as the API gave them and drawn on every render, so the language switch redraws them.
+  const attach = (units: OrgUnit[]): DataNode[] =>
+    units.map((u) => {
+      const node = toNode(u, lang, t('open'));
+      const children = loaded[u.id];
+      return children ? { ...node, children: attach(children) } : node;
     });
   const reloadChildren = async (id: string) => {
     const children = await childrenOf(id);
-    setLoaded((prev) => ({ ...prev, [id]: children.map((u) => toNode(u, lang)) }));
+    setLoaded((prev) => ({ ...prev, [id]: children }));
   };
   return (
     <Row gutter={[16, 16]}>
       <Col xs={24} lg={14}>
         <Card title={t('orgTree')}>
           <Tree
-            treeData={attach(roots.data.map((u) => toNode(u, lang)))}
+            treeData={attach(roots.data)}
             loadData={(node) => reloadChildren(String(node.key))}
             expandedKeys={expanded}
             onExpand={setExpanded}

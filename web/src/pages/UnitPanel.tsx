@@ -1,12 +1,13 @@
 import { Alert, Button, Card, Descriptions, Form, Input, Modal, Space, Tag } from 'antd';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { api, problemText } from '../api';
 import { LoadError } from '../components/LoadError';
 import { type MessageKey, useI18n } from '../i18n';
 import { useCan } from '../session';
 import { useApi } from '../useApi';
 import { NewUnitFields } from './NewUnitFields';
-import type { OrgUnit } from './Org';
+import { type OrgUnit, unitPath } from './Org';
 import { UnitSelect } from './Users';
 
 export interface Unit extends OrgUnit {
@@ -20,9 +21,12 @@ export interface Unit extends OrgUnit {
 /** What each kind of unit holds: the tree runs bureau → school → campus → grade → class. */
 const CHILD_KIND = { districtBureau: 'school', school: 'campus', campus: 'grade', grade: 'class' } as const;
 
-type Action = 'rename' | 'close' | 'child' | 'move';
+type Action = 'edit' | 'close' | 'child' | 'move';
 
-/** What a bureau or school administrator does to a unit: rename, add the next level down, move, close, reopen. */
+/** Kinds with an address and an English name of their own (grades and classes are named by number). */
+const HAS_ADDRESS = new Set<OrgUnit['kind']>(['districtBureau', 'school', 'campus']);
+
+/** What a bureau or school administrator does to a unit: edit, add the next level down, move, close, reopen. */
 export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: () => void }) {
   const { t } = useI18n();
   const unit = useApi(() => api.get<Unit>(`/org-units/${unitId}`), [unitId]);
@@ -32,7 +36,7 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
   // Offered to whoever may ever change organisations (the API still decides for each unit).
   const mayChange = useCan('org.close');
   const mayCreate = useCan('org.create');
-  const mayRename = useCan('org.update');
+  const mayEdit = useCan('org.update');
 
   if (unit.error) return <LoadError error={unit.error} onRetry={unit.reload} />;
   if (!unit.data) return <Card title={t('unitDetails')} loading />;
@@ -43,7 +47,14 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
     const v = await form.validateFields();
     setMessage(null);
     try {
-      if (action === 'rename') await api.patch(`/org-units/${u.id}`, { version: u.version, name: v.name });
+      if (action === 'edit') {
+        await api.patch(`/org-units/${u.id}`, {
+          version: u.version,
+          name: v.name,
+          ...(HAS_ADDRESS.has(u.kind) ? { nameEn: v.nameEn || null, address: v.address || null } : {}),
+          ...(u.kind === 'school' ? { schoolCode: v.schoolCode || null } : {}),
+        });
+      }
       if (action === 'close')
         await api.post(`/org-units/${u.id}/close`, { reason: v.reason, version: u.version });
       if (action === 'move')
@@ -62,12 +73,21 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
   const act = (a: Action) => {
     form.resetFields();
     setMessage(null);
-    if (a === 'rename') form.setFieldsValue({ name: u.name });
+    if (a === 'edit') {
+      form.setFieldsValue({ name: u.name, nameEn: u.nameEn, address: u.address, schoolCode: u.schoolCode });
+    }
     setAction(a);
   };
 
   return (
-    <Card title={t('unitDetails')}>
+    <Card
+      title={t('unitDetails')}
+      extra={
+        unitPath(u) && (
+          <Link to={unitPath(u) ?? ''}>{t(u.kind === 'school' ? 'openSchool' : 'openClass')}</Link>
+        )
+      }
+    >
       <Space orientation="vertical" style={{ width: '100%' }}>
         {/* While a dialog is open its failure shows in the dialog, where the user is. */}
         {message && action === null && (
@@ -83,6 +103,12 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
           items={[
             { key: 'name', label: t('name'), children: u.name },
             { key: 'kind', label: t('orgUnit'), children: t(`kind_${u.kind}` as MessageKey) },
+            ...(u.kind === 'school'
+              ? [{ key: 'code', label: t('schoolCode'), children: u.schoolCode ?? '—' }]
+              : []),
+            ...(HAS_ADDRESS.has(u.kind)
+              ? [{ key: 'address', label: t('address'), children: u.address ?? '—' }]
+              : []),
             {
               key: 'status',
               label: t('status'),
@@ -96,7 +122,7 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
           ]}
         />
         <Space wrap>
-          {mayRename && <Button onClick={() => act('rename')}>{t('rename')}</Button>}
+          {mayEdit && <Button onClick={() => act('edit')}>{t('editUnit')}</Button>}
           {mayCreate && childKind && u.status === 'active' && (
             <Button onClick={() => act('child')}>{t(`add_${childKind}`)}</Button>
           )}
@@ -138,7 +164,7 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
             ? t(
                 action === 'child' && childKind
                   ? `add_${childKind}`
-                  : ({ rename: 'rename', close: 'closeUnit', child: 'addChild', move: 'moveUnit' } as const)[
+                  : ({ edit: 'editUnit', close: 'closeUnit', child: 'addChild', move: 'moveUnit' } as const)[
                       action
                     ],
               )
@@ -157,10 +183,27 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
         )}
         <Form form={form} layout="vertical">
           {action === 'child' && childKind && <NewUnitFields parent={u} kind={childKind} form={form} />}
-          {action === 'rename' && (
-            <Form.Item label={t('name')} name="name" rules={[{ required: true, message: t('name') }]}>
-              <Input />
-            </Form.Item>
+          {action === 'edit' && (
+            <>
+              <Form.Item label={t('name')} name="name" rules={[{ required: true, message: t('name') }]}>
+                <Input maxLength={100} />
+              </Form.Item>
+              {HAS_ADDRESS.has(u.kind) && (
+                <>
+                  <Form.Item label={t('nameEn')} name="nameEn">
+                    <Input maxLength={200} lang="en" />
+                  </Form.Item>
+                  <Form.Item label={t('address')} name="address">
+                    <Input maxLength={200} />
+                  </Form.Item>
+                </>
+              )}
+              {u.kind === 'school' && (
+                <Form.Item label={t('schoolCode')} name="schoolCode" extra={t('schoolCodeHint')}>
+                  <Input maxLength={10} inputMode="numeric" />
+                </Form.Item>
+              )}
+            </>
           )}
           {action === 'close' && (
             <Form.Item
