@@ -17,7 +17,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
-import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,17 +26,16 @@ import { loadConfig } from '../src/config';
 import type { Database } from '../src/db/client';
 import { createSession } from '../src/domains/accounts/sessions';
 import type { AuditLog } from '../src/domains/audit/log';
-import { academicYears } from '../src/domains/org/schema';
 import { importColumns } from '../src/domains/people/imports-columns';
 import { residentId, studentRecord, studentsCsv } from '../src/domains/people/imports-test-support';
 import {
   enrol,
-  insertCurrentYear,
   insertGuardianRelation,
   insertHeadTeacher,
   insertPerson,
   insertStaffPost,
   insertTeaching,
+  onlyCurrentYear,
   today,
 } from '../src/domains/people/people-test-fixtures';
 import { idNumber } from '../src/domains/people/students-test-support';
@@ -137,12 +135,8 @@ async function waitForImports(): Promise<void> {
 
 beforeAll(async () => {
   d = await seedDistrict(db());
-  // Only a year around today is current (imports and assignments need one).
-  await db()
-    .update(academicYears)
-    .set({ startsOn: '2000-09-01', endsOn: '2001-08-31' })
-    .where(eq(academicYears.id, d.academicYearId));
-  const year = await insertCurrentYear(db(), d.districtId, [d.schoolA.classId, d.schoolB.classId]);
+  // Imports and assignments need a current year.
+  const year = await onlyCurrentYear(db(), d, [d.schoolA.classId, d.schoolB.classId]);
   const { districtId } = d;
 
   callers.admin = await createUser(db(), { platformAdmin: true });

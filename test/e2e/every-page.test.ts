@@ -1,15 +1,14 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/domains/accounts/schema';
-import { academicYears } from '../../src/domains/org/schema';
 import {
-  insertCurrentYear,
   insertGuardianRelation,
   insertHeadTeacher,
   insertPerson,
   insertTeaching,
   linkAccount,
+  onlyCurrentYear,
 } from '../../src/domains/people/people-test-fixtures';
 import { enrolViaApi } from '../../src/domains/people/students-test-support';
 import { createUser, type SeededDistrict, seedDistrict, TEST_PASSWORD, type TestApp } from '../support/app';
@@ -45,12 +44,7 @@ describe('every page', () => {
     ({ t, base } = await startConsole());
     const db = t.database.db;
     d = await seedDistrict(db);
-    // One current year: the seeded one is moved into the past, as in a district's second year.
-    await db
-      .update(academicYears)
-      .set({ startsOn: '2000-09-01', endsOn: '2001-08-31' })
-      .where(eq(academicYears.id, d.academicYearId));
-    const year = await insertCurrentYear(db, d.districtId, [d.schoolA.classId, d.schoolB.classId]);
+    const year = await onlyCurrentYear(db, d, [d.schoolA.classId, d.schoolB.classId]);
     const admin = await createUser(db, {
       username: 'tour_admin',
       grants: [{ role: 'bureauAdmin', districtId: d.districtId, orgUnitId: d.rootId }],

@@ -1,9 +1,8 @@
-import { count, eq } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { academicYears } from '../../src/domains/org/schema';
 import { studentRecord, studentsCsv } from '../../src/domains/people/imports-test-support';
-import { insertCurrentYear } from '../../src/domains/people/people-test-fixtures';
+import { onlyCurrentYear } from '../../src/domains/people/people-test-fixtures';
 import { persons } from '../../src/domains/people/schema';
 import { createUser, type SeededDistrict, seedDistrict, type TestApp } from '../support/app';
 import { launchBrowser, screenshot, seriousA11yViolations, signInAs, startConsole } from '../support/browser';
@@ -22,12 +21,7 @@ describe('roster import page', () => {
     ({ t, base } = await startConsole());
     const db = t.database.db;
     d = await seedDistrict(db);
-    // The seeded year lies in the past; the current one holds the classes.
-    await db
-      .update(academicYears)
-      .set({ startsOn: '2000-09-01', endsOn: '2001-08-31' })
-      .where(eq(academicYears.id, d.academicYearId));
-    await insertCurrentYear(db, d.districtId, [d.schoolA.classId]);
+    await onlyCurrentYear(db, d, [d.schoolA.classId]);
     await createUser(db, {
       username: 'school_admin_e2e',
       grants: [{ role: 'schoolAdmin', districtId: d.districtId, orgUnitId: d.schoolA.id }],

@@ -13,11 +13,10 @@ import {
   useTestApp,
 } from '../../../test/support/app';
 import { auditEvents } from '../audit/schema';
-import { academicYears } from '../org/schema';
 import { importColumns } from './imports-columns';
 import { failInterrupted } from './imports-service';
 import { type ImportJson, settle, studentRecord, studentsCsv, upload } from './imports-test-support';
-import { insertCurrentYear } from './people-test-fixtures';
+import { onlyCurrentYear } from './people-test-fixtures';
 import {
   enrolments,
   guardianRelations,
@@ -35,12 +34,7 @@ let principalA: TestUser;
 
 beforeAll(async () => {
   d = await seedDistrict(t.database.db);
-  // Only the fixture's year around today is current, whatever the date the tests run on.
-  await t.database.db
-    .update(academicYears)
-    .set({ startsOn: '2000-09-01', endsOn: '2001-08-31' })
-    .where(eq(academicYears.id, d.academicYearId));
-  await insertCurrentYear(t.database.db, d.districtId, [d.schoolA.classId, d.schoolB.classId]);
+  await onlyCurrentYear(t.database.db, d, [d.schoolA.classId, d.schoolB.classId]);
   adminA = await createUser(t.database.db, {
     grants: [{ role: 'schoolAdmin', districtId: d.districtId, orgUnitId: d.schoolA.id }],
   });

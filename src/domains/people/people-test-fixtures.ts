@@ -72,6 +72,22 @@ export async function insertCurrentYear(
   return { academicYearId: year.id, termId, nextTermId, pastTermId };
 }
 
+/**
+ * Make a year around today the district's only current one: the seeded district's fixed year is
+ * moved into the past, and `classIds` join the new year (so tests mean the same on any date).
+ */
+export async function onlyCurrentYear(
+  db: Db,
+  seeded: { districtId: string; academicYearId: string },
+  classIds: string[],
+): Promise<CurrentYear> {
+  await db
+    .update(academicYears)
+    .set({ startsOn: '2000-09-01', endsOn: '2001-08-31' })
+    .where(eq(academicYears.id, seeded.academicYearId));
+  return insertCurrentYear(db, seeded.districtId, classIds);
+}
+
 export async function insertPerson(db: Db, districtId: string, name: string): Promise<string> {
   const [row] = await db.insert(persons).values({ districtId, name }).returning({ id: persons.id });
   if (!row) throw new Error('person insert failed');
