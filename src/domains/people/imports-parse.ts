@@ -26,8 +26,10 @@ export class ImportFileError extends Error {
   constructor(
     readonly reason: FailureCode,
     readonly params: Record<string, string | number> = {},
+    /** What the parser threw (kept for diagnosis; never shown to the user). */
+    cause?: unknown,
   ) {
-    super(reason);
+    super(reason, { cause });
   }
 }
 
@@ -217,7 +219,7 @@ async function* xlsxRows(filePath: string, onBytes: (n: number) => void): AsyncG
     }
   } catch (error) {
     if (error instanceof ImportFileError) throw error;
-    throw new ImportFileError('file_unreadable');
+    throw new ImportFileError('file_unreadable', {}, error);
   } finally {
     input.destroy();
   }
