@@ -7,7 +7,7 @@ import { type DataLevel, leafFields } from '../src/access/levels';
 import { multipart } from '../src/domains/people/imports-test-support';
 import { today } from '../src/domains/people/people-test-fixtures';
 import { domainOfRoute } from '../src/http/data-levels';
-import { createTestApp, createUser, request, type TestApp, type TestUser } from './support/app';
+import { createTestApp, createUserWithRole, request, type TestApp, type TestUser } from './support/app';
 import { type Bundle, buildWorld, cityUser, type World } from './support/world';
 
 /**
@@ -435,24 +435,13 @@ describe('access matrix: every route × every role × in and out of scope', () =
     world = await buildWorld(t.app, t.database);
     const db = t.database.db;
     const { d } = world;
-    const grantOn = (
-      role:
-        | 'bureauAdmin'
-        | 'bureauAnalyst'
-        | 'inspector'
-        | 'principal'
-        | 'schoolAdmin'
-        | 'schoolDoctor'
-        | 'counsellor',
-      unit: string,
-    ) => createUser(db, { grants: [{ role, districtId: d.districtId, orgUnitId: unit }] });
     callers.set('platformAdmin', world.platformAdmin);
     callers.set('cityBureauAdmin', await cityUser(t.database, world.cityBureauId, 'cityBureauAdmin'));
     callers.set('cityBureauAnalyst', await cityUser(t.database, world.cityBureauId, 'cityBureauAnalyst'));
     for (const role of ['bureauAdmin', 'bureauAnalyst', 'inspector'] as const)
-      callers.set(role, await grantOn(role, d.rootId));
+      callers.set(role, await createUserWithRole(db, role, d));
     for (const role of ['principal', 'schoolAdmin', 'schoolDoctor', 'counsellor'] as const) {
-      callers.set(role, await grantOn(role, d.schoolA.id));
+      callers.set(role, await createUserWithRole(db, role, d, d.schoolA.id));
     }
     for (const role of [
       'headTeacher',
@@ -484,25 +473,16 @@ describe('access matrix: every route × every role × in and out of scope', () =
   afterAll(() => t?.close());
 
   const send = (caller: TestUser | { bearer: string }, method: string, url: string, c: Case, b: Bundle) => {
+    const upload = c.upload ? multipart('s.csv', Buffer.from('姓名\r\n')) : undefined;
+    const body = upload?.payload ?? c.body?.(b, world);
+    const headers = upload?.headers ?? {};
     if ('bearer' in caller) {
-      const upload = c.upload ? multipart('s.csv', Buffer.from('姓名\r\n')) : undefined;
-      return t.app.inject({
-        method: method as 'GET',
-        url,
-        payload: (upload?.payload ?? c.body?.(b, world)) as never,
-        headers: { authorization: `Bearer ${caller.bearer}`, ...(upload?.headers ?? {}) },
+      return request(t.app, null, method as 'GET', url, body, {
+        authorization: `Bearer ${caller.bearer}`,
+        ...headers,
       });
     }
-    if (c.upload) {
-      const upload = multipart('s.csv', Buffer.from('姓名\r\n'));
-      return t.app.inject({
-        method: 'POST',
-        url,
-        payload: upload.payload,
-        headers: { ...upload.headers, cookie: caller.cookie, 'x-csrf-token': caller.csrfToken },
-      });
-    }
-    return request(t.app, caller, method as 'GET', url, c.body?.(b, world));
+    return request(t.app, caller, method as 'GET', url, body, headers);
   };
 
   async function rowCounts(): Promise<Record<string, number>> {

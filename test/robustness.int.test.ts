@@ -27,7 +27,12 @@ import type { Database } from '../src/db/client';
 import { createSession } from '../src/domains/accounts/sessions';
 import type { AuditLog } from '../src/domains/audit/log';
 import { importColumns } from '../src/domains/people/imports-columns';
-import { residentId, studentRecord, studentsCsv } from '../src/domains/people/imports-test-support';
+import {
+  residentId,
+  studentRecord,
+  studentsCsv,
+  studentsXlsx,
+} from '../src/domains/people/imports-test-support';
 import {
   enrol,
   insertGuardianRelation,
@@ -1125,15 +1130,6 @@ const BROKEN_SHEETS = [
   '&undefined;',
 ];
 
-async function validXlsx(records: Record<string, string>[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('学生名册');
-  const header = importColumns.students.map((c) => c.header);
-  ws.addRow(header);
-  for (const r of records) ws.addRow(header.map((h) => r[h] ?? null));
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
 const studentsHeader = importColumns.students.map((c) => c.header);
 
 /** An .xlsx made by exceljs whose cells hold odd values (formulas, errors, rich text, dates, huge numbers). */
@@ -1341,7 +1337,7 @@ const fileArb: fc.Arbitrary<FileSpec> = fc.oneof(
       .map(({ cut, flips }) => ({
         fileName: 'roster.xlsx',
         content: async () => {
-          const good = await validXlsx(
+          const good = await studentsXlsx(
             [0, 1, 2].map((n) => studentRecord(n + 200, { grade: '一年级', number: '1' })),
           );
           const bytes = Buffer.from(good);

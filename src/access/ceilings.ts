@@ -1,6 +1,6 @@
 import { type DataLevel, isAbove } from './levels';
 import type { Principal } from './principal';
-import type { Role } from './roles';
+import { cityRoles, districtRoles, roleNames } from './roles';
 
 /**
  * How far up the data levels each role may see, per domain (DESIGN.md "Access"). A caller's
@@ -8,30 +8,36 @@ import type { Role } from './roles';
  * scope's business (policy.ts, person-scope.ts). A ceiling of `sensitive` is a right to ask: an L4
  * value is shown only under a declared purpose (purposes.ts), never by default.
  */
-export const dataDomains = ['org', 'people', 'accounts', 'audit', 'health', 'mentalHealth'] as const;
+const dataDomains = ['org', 'people', 'accounts', 'audit', 'health', 'mentalHealth'] as const;
 export type DataDomain = (typeof dataDomains)[number];
 
 /** Roles as the ceilings know them: granted roles, roles that come from relations, API clients. */
 export const accessRoles = [
   'platformAdmin',
-  'cityBureauAdmin',
-  'cityBureauAnalyst',
-  'bureauAdmin',
-  'bureauAnalyst',
-  'inspector',
-  'principal',
-  'schoolAdmin',
+  ...cityRoles,
+  ...districtRoles,
   'headTeacher',
   'subjectTeacher',
-  'schoolDoctor',
-  'counsellor',
   'staffMember',
   'guardian',
   'student',
   'learner',
   'apiClient',
-] as const satisfies readonly (Role | string)[];
+] as const;
 export type AccessRole = (typeof accessRoles)[number];
+
+/** Every role by the name users know it by: the granted roles' names and the others'. */
+export const accessRoleNames: Record<AccessRole, { 'zh-CN': string; en: string }> = {
+  ...roleNames,
+  platformAdmin: { 'zh-CN': '平台管理员', en: 'Platform administrator' },
+  headTeacher: { 'zh-CN': '班主任', en: 'Head teacher' },
+  subjectTeacher: { 'zh-CN': '任课教师', en: 'Subject teacher' },
+  staffMember: { 'zh-CN': '教职工', en: 'Staff member' },
+  guardian: { 'zh-CN': '监护人', en: 'Guardian' },
+  student: { 'zh-CN': '学生', en: 'Student' },
+  learner: { 'zh-CN': '终身学习者', en: 'Learner' },
+  apiClient: { 'zh-CN': '授权应用', en: 'API client' },
+};
 
 type Row = [
   org: DataLevel,
@@ -114,10 +120,12 @@ const ceilings = new WeakMap<Principal, Map<DataDomain, DataLevel>>();
 
 /**
  * The highest level a principal may see in a domain; a signed-in user sees at least its own
- * account (L3), and nobody signed in sees only public data. Memoised per principal, which is
- * rebuilt whenever its grants or relations change.
+ * account (L3), and nobody signed in sees only public data. 'self' is the caller's own session
+ * and account: L3 for anyone. Memoised per principal, which is rebuilt whenever its grants or
+ * relations change.
  */
-export function ceilingOf(principal: Principal | null, domain: DataDomain): DataLevel {
+export function ceilingOf(principal: Principal | null, domain: DataDomain | 'self'): DataLevel {
+  if (domain === 'self') return 'personal';
   if (!principal) return 'public';
   let byDomain = ceilings.get(principal);
   if (!byDomain) {

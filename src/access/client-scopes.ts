@@ -1,3 +1,4 @@
+import type { Principal, RevealableField } from './principal';
 import type { Action } from './roles';
 
 /**
@@ -6,7 +7,7 @@ import type { Action } from './roles';
  * nothing by itself — the app also needs L4 fields granted one by one (sensitiveFields).
  * Write scopes are not offered yet: records an app would create must name a user who made them.
  */
-export const clientScopes = {
+const clientScopes = {
   'org:read': { actions: ['org.read'], 'zh-CN': '读取组织机构', en: 'Read organisations' },
   'persons:read': {
     actions: ['org.read', 'person.read'],
@@ -23,9 +24,28 @@ export const clientScopes = {
 export type ClientScope = keyof typeof clientScopes;
 export const clientScopeNames = Object.keys(clientScopes) as ClientScope[];
 
-export const isClientScope = (s: string): s is ClientScope => s in clientScopes;
+const isClientScope = (s: string): s is ClientScope => s in clientScopes;
 
 /** The policy actions a set of scopes opens. */
 export function actionsOfScopes(scopes: readonly string[]): Set<Action> {
   return new Set(scopes.filter(isClientScope).flatMap((s) => clientScopes[s].actions));
+}
+
+/**
+ * Whether an app may reveal `fields` under `purpose`: it declares no purpose of its own, so every
+ * field asked must be granted to it for that purpose by a bureau administrator, and not expired.
+ */
+export function clientMayReveal(
+  principal: Principal,
+  purpose: string | undefined,
+  fields: readonly RevealableField[],
+  now = Date.now(),
+): boolean {
+  const granted = principal.sensitiveFields ?? [];
+  return (
+    purpose !== undefined &&
+    fields.every((f) =>
+      granted.some((g) => g.field === f && g.purpose === purpose && Date.parse(g.expiresAt) > now),
+    )
+  );
 }

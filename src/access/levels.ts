@@ -7,22 +7,15 @@ import { maskIdNumber, maskName, maskPhone, maskStudentNumber } from './protect'
  * in the OpenAPI document as `x-data-level`. What a caller may see of each level is decided in
  * ceilings.ts; `presentAtCeiling` masks the rest.
  */
-export const dataLevels = ['public', 'internal', 'personal', 'sensitive'] as const;
+const dataLevels = ['public', 'internal', 'personal', 'sensitive'] as const;
 export type DataLevel = (typeof dataLevels)[number];
 
-export const levelRank: Record<DataLevel, number> = { public: 1, internal: 2, personal: 3, sensitive: 4 };
-
-export const levelNames: Record<DataLevel, { 'zh-CN': string; en: string }> = {
-  public: { 'zh-CN': 'L1 公开', en: 'L1 public' },
-  internal: { 'zh-CN': 'L2 内部', en: 'L2 internal' },
-  personal: { 'zh-CN': 'L3 个人', en: 'L3 personal' },
-  sensitive: { 'zh-CN': 'L4 敏感', en: 'L4 sensitive' },
-};
+const levelRank: Record<DataLevel, number> = { public: 1, internal: 2, personal: 3, sensitive: 4 };
 
 export const isAbove = (level: DataLevel, ceiling: DataLevel) => levelRank[level] > levelRank[ceiling];
 
 /** How a value above the caller's ceiling is shown: 张*, 110101********1234, 138****5678. */
-export type MaskKind = 'name' | 'idNumber' | 'studentNumber' | 'phone';
+type MaskKind = 'name' | 'idNumber' | 'studentNumber' | 'phone';
 
 const maskers: Record<MaskKind, (value: string) => string> = {
   name: maskName,
@@ -80,27 +73,47 @@ function unwrap(schema: z.ZodType): z.ZodType {
 
 const isNullable = (schema: z.ZodType) => schema.safeParse(null).success;
 
-/** Whether the field is an object or a list of them: its fields declare their levels, not it. */
-function containerOf(schema: z.ZodType): { shape: Record<string, z.ZodType> } | undefined {
-  const inner = unwrap(schema);
-  const def = defOf(inner);
-  if (def.type === 'object' && def.shape) return { shape: def.shape };
-  if (def.type === 'array' && def.element) return containerOf(def.element);
-  return undefined;
+/**
+ * What a response schema is, worked out once (schemas are built once) and kept: objects and lists of
+ * them by their fields; every other value is a leaf with its declared level and what a mask of it
+ * must be. Masking a response then walks this plan, not the zod schema.
+ */
+type Plan =
+  | { kind: 'object'; fields: [key: string, plan: Plan][] }
+  | { kind: 'list'; element: Plan }
+  | { kind: 'leaf'; schema: z.ZodType; level: FieldLevel | undefined; nullable: boolean; record: boolean };
+
+const plans = new WeakMap<z.ZodType, Plan>();
+
+function planOf(schema: z.ZodType): Plan {
+  let plan = plans.get(schema);
+  if (plan) return plan;
+  const def = defOf(unwrap(schema));
+  const element = def.type === 'array' && def.element ? planOf(def.element) : undefined;
+  if (def.type === 'object' && def.shape) {
+    plan = { kind: 'object', fields: Object.entries(def.shape).map(([key, field]) => [key, planOf(field)]) };
+  } else if (element && element.kind !== 'leaf') {
+    // A list of objects: its items' fields declare their levels, not the list.
+    plan = { kind: 'list', element };
+  } else {
+    const record = def.type === 'record';
+    plan = { kind: 'leaf', schema, level: fieldLevelOf(schema), nullable: isNullable(schema), record };
+  }
+  plans.set(schema, plan);
+  return plan;
+}
+
+type Leaf = { path: string; schema: z.ZodType; level: FieldLevel | undefined };
+
+function leavesOf(plan: Plan, path: string): Leaf[] {
+  if (plan.kind === 'leaf') return [{ path: path || '(body)', schema: plan.schema, level: plan.level }];
+  if (plan.kind === 'list') return leavesOf(plan.element, `${path}[]`);
+  return plan.fields.flatMap(([key, field]) => leavesOf(field, path ? `${path}.${key}` : key));
 }
 
 /** Every leaf field of a response schema, with its path (`items[].name`) and declared level. */
-export function leafFields(
-  schema: z.ZodType,
-  path = '',
-): { path: string; schema: z.ZodType; level: FieldLevel | undefined }[] {
-  const container = containerOf(schema);
-  if (!container) return [{ path: path || '(body)', schema, level: fieldLevelOf(schema) }];
-  const isList = defOf(unwrap(schema)).type === 'array';
-  const prefix = path + (isList ? '[]' : '');
-  return Object.entries(container.shape).flatMap(([key, field]) =>
-    leafFields(field, prefix ? `${prefix}.${key}` : key),
-  );
+export function leafFields(schema: z.ZodType): Leaf[] {
+  return leavesOf(planOf(schema), '');
 }
 
 /**
@@ -131,28 +144,25 @@ export function maxLevelOf(schema: z.ZodType): DataLevel {
   return max;
 }
 
-function maskValue(field: z.ZodType, level: FieldLevel, value: unknown): unknown {
-  if (value === null || value === undefined) return value;
-  if (typeof value === 'string' && level.mask) return maskers[level.mask](value);
-  if (isNullable(field)) return null;
-  if (defOf(unwrap(field)).type === 'record') return {};
+function maskLeaf(plan: Extract<Plan, { kind: 'leaf' }>, value: unknown): unknown {
+  const mask = plan.level?.mask;
+  if (typeof value === 'string' && mask) return maskers[mask](value);
+  if (plan.nullable) return null;
+  if (plan.record) return {};
   return '*';
 }
 
-function maskFields(schema: z.ZodType, value: unknown, ceiling: DataLevel): unknown {
+function maskFields(plan: Plan, value: unknown, ceiling: DataLevel): unknown {
   if (value === null || value === undefined) return value;
-  const container = containerOf(schema);
-  if (!container) {
-    const level = fieldLevelOf(schema) ?? { level: 'sensitive' as const };
-    return isAbove(level.level, ceiling) ? maskValue(schema, level, value) : value;
+  if (plan.kind === 'leaf') {
+    return isAbove(plan.level?.level ?? 'sensitive', ceiling) ? maskLeaf(plan, value) : value;
   }
-  if (Array.isArray(value)) {
-    const element = defOf(unwrap(schema)).element as z.ZodType;
-    return value.map((item) => maskFields(element, item, ceiling));
+  if (plan.kind === 'list') {
+    return Array.isArray(value) ? value.map((item) => maskFields(plan.element, item, ceiling)) : value;
   }
   if (typeof value !== 'object') return value;
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const [key, field] of Object.entries(container.shape)) {
+  for (const [key, field] of plan.fields) {
     if (key in out) out[key] = maskFields(field, out[key], ceiling);
   }
   return out;
@@ -164,5 +174,5 @@ function maskFields(schema: z.ZodType, value: unknown, ceiling: DataLevel): unkn
  */
 export function presentAtCeiling(schema: z.ZodType, value: unknown, ceiling: DataLevel): unknown {
   if (!isAbove(maxLevelOf(schema), ceiling)) return value;
-  return maskFields(schema, value, ceiling);
+  return maskFields(planOf(schema), value, ceiling);
 }

@@ -92,6 +92,12 @@ export function sensitiveScopes(principal: Principal): { direct: PersonScope; wi
   return { direct, withApproval };
 }
 
+/** Whether the principal may declare a purpose anywhere (some L4 right, at once or with approval). */
+export function mayDeclarePurpose(principal: Principal): boolean {
+  const { direct, withApproval } = sensitiveScopes(principal);
+  return !isEmptyScope(direct) || !isEmptyScope(withApproval);
+}
+
 export const isEmptyScope = (s: PersonScope) =>
   !s.all && s.units.length === 0 && s.classes.length === 0 && s.persons.length === 0;
 

@@ -66,20 +66,27 @@ export function authorize(
 }
 
 /** Roles the principal may grant on `target` (a unit inside its grant.manage scope). */
-export function rolesAssignableOn(principal: Principal, target: OrgTarget): ReadonlySet<Role> {
+/** The roles a principal may grant on the target, or (target null) anywhere at all. */
+function assignable(principal: Principal, target: OrgTarget | null): ReadonlySet<Role> {
   if (principal.isPlatformAdmin) return new Set(Object.keys(roleActions) as Role[]);
   const roles = new Set<Role>();
   for (const g of principal.grants) {
     if (g.role === 'apiClient' || !grantAllows(g, 'grant.manage')) continue;
-    if (g.districtId !== target.districtId || !target.path.startsWith(g.path)) continue;
+    if (target && (g.districtId !== target.districtId || !target.path.startsWith(g.path))) continue;
     for (const r of assignableRoles[g.role]) roles.add(r);
   }
   for (const g of principal.cityGrants) {
-    if (!roleActions[g.role].has('grant.manage') || !g.districtIds.includes(target.districtId)) continue;
+    if (!roleActions[g.role].has('grant.manage')) continue;
+    if (target && !g.districtIds.includes(target.districtId)) continue;
     for (const r of assignableRoles[g.role]) roles.add(r);
   }
   return roles;
 }
+
+export const rolesAssignableOn = (principal: Principal, target: OrgTarget) => assignable(principal, target);
+
+/** Every role the principal may grant somewhere: what the console offers when creating a user. */
+export const rolesEverAssignable = (principal: Principal) => assignable(principal, null);
 
 /** City bureaus where `action` is allowed: 'all' for platform administrators. */
 export function cityScopeOf(principal: Principal, action: Action): 'all' | string[] {

@@ -54,9 +54,13 @@ export const noRelations = (): PersonRelations => ({
   studentAt: [],
 });
 
+/** The L4 fields of a person that can be revealed under a purpose (to a user or an app). */
+export const revealableFields = ['idNumber', 'phone', 'studentNumber'] as const;
+export type RevealableField = (typeof revealableFields)[number];
+
 /** An L4 field an API client may read, granted by a bureau administrator for one purpose. */
 export interface ClientFieldGrant {
-  field: 'idNumber' | 'phone' | 'studentNumber';
+  field: RevealableField;
   purpose: string;
   expiresAt: string;
 }

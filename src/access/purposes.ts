@@ -20,7 +20,7 @@ export const purposes: Record<PurposeCode, { 'zh-CN': string; en: string; maxHou
   supervisionCheck: { 'zh-CN': '督导核查', en: 'Supervision check', maxHours: 72 },
 };
 
-export const isPurposeCode = (code: string): code is PurposeCode =>
+const isPurposeCode = (code: string): code is PurposeCode =>
   (purposeCodes as readonly string[]).includes(code);
 
 /** A stored purpose code by its name in `lang` (a code no longer on the list stays as it is). */

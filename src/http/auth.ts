@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { loadSessionPrincipal } from '../domains/accounts/principal-repository';
 import { csrfTokenMatches, tokenHashOf } from '../domains/accounts/sessions';
 import { DomainError } from '../errors';
+import { bearerTokenOf } from './client-auth';
 import type { App } from './types';
 
 export const SESSION_COOKIE = 'mingde_session';
@@ -56,7 +57,7 @@ export function registerAuth(app: App): void {
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const token = request.cookies[SESSION_COOKIE];
     // An app's bearer token wins over any cookie (client-auth.ts); a cookie alone is a user's session.
-    if (!token || /^Bearer\s/i.test(request.headers.authorization ?? '')) return;
+    if (!token || bearerTokenOf(request) !== null) return;
     const { database, config } = app.deps;
     // The session and its user's principal in one statement: one round trip on every request.
     const loaded = await loadSessionPrincipal(database.db, tokenHashOf(token), config.sessionHours);

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { audit } from '../context';
 import { clientPrincipalOf } from '../domains/api-clients/service';
 import { DomainError } from '../errors';
@@ -21,6 +22,12 @@ class ClientRateLimiter {
   }
 }
 
+/** The bearer token of `Authorization: Bearer <token>`, or null when the request carries none. */
+export function bearerTokenOf(request: FastifyRequest): string | null {
+  const match = /^Bearer\s+(.*)$/i.exec(request.headers.authorization ?? '');
+  return match ? (match[1] ?? '').trim() : null;
+}
+
 /**
  * Authorised apps call the API with `Authorization: Bearer <token>` (from POST /api/v1/oauth/token).
  * The token is checked against the client on every request (disabled, secret replaced, scopes
@@ -30,10 +37,10 @@ class ClientRateLimiter {
 export function registerClientAuth(app: App): void {
   const limiter = new ClientRateLimiter();
   app.addHook('onRequest', async (request, reply) => {
-    const header = request.headers.authorization;
-    if (!header || !/^Bearer\s/i.test(header)) return;
+    const token = bearerTokenOf(request);
+    if (token === null) return;
     const { database, dataKeys } = app.deps;
-    const loaded = await clientPrincipalOf(database.db, dataKeys, header.slice(7).trim());
+    const loaded = await clientPrincipalOf(database.db, dataKeys, token);
     if (!loaded) {
       reply.header('www-authenticate', 'Bearer error="invalid_token"');
       throw new DomainError(401, 'auth.token_invalid');

@@ -49,7 +49,6 @@ export function registerDataLevels(app: App): void {
     const domain = request.routeOptions.config.dataDomain;
     const schema = domain && responseSchemaOf(request, reply.statusCode);
     if (!schema) return payload;
-    const ceiling = domain === 'self' ? 'personal' : ceilingOf(request.principal, domain);
-    return presentAtCeiling(schema, payload, ceiling);
+    return presentAtCeiling(schema, payload, ceilingOf(request.principal, domain));
   });
 }

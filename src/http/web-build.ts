@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** Where the console is built to, and from. */
-export const WEB_SOURCE = path.resolve('web');
+const WEB_SOURCE = path.resolve('web');
 export const WEB_DIST = path.resolve('dist/web');
 
 function newestMtime(dir: string): number {
@@ -16,7 +16,7 @@ function newestMtime(dir: string): number {
 }
 
 /** Whether dist/web is missing or older than any file of web/ (or the vite config). */
-export function webBuildIsStale(): boolean {
+function webBuildIsStale(): boolean {
   const index = path.join(WEB_DIST, 'index.html');
   if (!fs.existsSync(WEB_SOURCE)) return false;
   if (!fs.existsSync(index)) return true;

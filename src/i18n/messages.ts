@@ -240,6 +240,10 @@ export const messages = {
     en: 'A city bureau needs a province- or prefecture-level division code; {divisionCode} is a county',
   },
   // audit domain
+  'audit.actor_twice': {
+    'zh-CN': '操作人请只用 actorId 或 actorUsername 之一',
+    en: 'Name the actor by actorId or by actorUsername, not both',
+  },
   'audit.district_required': {
     'zh-CN': '您可查看多个区县的审计记录，请指定区县（districtId）',
     en: 'You may read the audit trail of several districts; name one (districtId)',

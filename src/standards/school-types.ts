@@ -62,6 +62,17 @@ const juniorGrades = ['21', '22', '23'] as const;
 const seniorGrades = ['31', '32', '33'] as const;
 const vocationalGrades = ['51', '52', '53'] as const;
 
+const stageByGrade = new Map<string, Stage>([
+  ...kindergartenGrades.map((g) => [g, 'preschool'] as const),
+  ...primaryGrades.map((g) => [g, 'primary'] as const),
+  ...juniorGrades.map((g) => [g, 'junior'] as const),
+  ...seniorGrades.map((g) => [g, 'senior'] as const),
+  ...vocationalGrades.map((g) => [g, 'vocational'] as const),
+]);
+
+/** The stage a grade (JY/T 1001 年级代码) belongs to; null for a code no stage lists. */
+export const stageOfGrade = (code: string): Stage | null => stageByGrade.get(code) ?? null;
+
 export const schoolTypeIds = [
   'kindergarten',
   'primary',

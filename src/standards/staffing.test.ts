@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { largeClassSize, oversizeClassSize, stageOfGrade, studentsPerStaff } from './staffing';
+import { stageOfGrade } from './school-types';
+import { largeClassSize, oversizeClassSize, studentsPerStaff } from './staffing';
 
 describe('staffing and class-size standards', () => {
   it('reads the 2014 unified school ratios and the kindergarten upper bound', () => {

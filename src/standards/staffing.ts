@@ -1,5 +1,5 @@
 import { readDataFile } from './data-files';
-import type { Stage } from './school-types';
+import { type Stage, stageOfGrade } from './school-types';
 
 /**
  * Staffing (编制) and class-size (班额) standards, read from the policy file copied from the
@@ -46,20 +46,16 @@ const atLeast = (text: string) => {
 export const largeClassSize = atLeast(policy.class_size_班额.oversize_definitions.大班额);
 export const oversizeClassSize = atLeast(policy.class_size_班额.oversize_definitions.超大班额);
 
-/** The stage a grade (JY/T 1001 年级代码) belongs to. */
-export function stageOfGrade(code: string): Stage | null {
-  switch (code[0]) {
-    case '0':
-      return 'preschool';
-    case '1':
-      return 'primary';
-    case '2':
-      return 'junior';
-    case '3':
-      return 'senior';
-    case '5':
-      return 'vocational';
-    default:
-      return null;
+/**
+ * The staff the 编制 standard calls for: each class's students over its stage's ratio, summed and
+ * rounded up; null when no class has a stage with a ratio.
+ */
+export function staffRequired(classes: { gradeCode: string | null; students: number }[]): number | null {
+  let required: number | null = null;
+  for (const c of classes) {
+    const stage = c.gradeCode ? stageOfGrade(c.gradeCode) : null;
+    const ratio = stage ? studentsPerStaff[stage] : null;
+    if (ratio) required = (required ?? 0) + c.students / ratio;
   }
+  return required === null ? null : Math.ceil(required);
 }

@@ -3,11 +3,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/domains/accounts/schema';
 import {
+  accountFor,
   insertGuardianRelation,
   insertHeadTeacher,
   insertPerson,
   insertTeaching,
-  linkAccount,
   onlyCurrentYear,
 } from '../../src/domains/people/people-test-fixtures';
 import { enrolViaApi } from '../../src/domains/people/students-test-support';
@@ -85,10 +85,8 @@ describe('every page', () => {
       guardianPersonId: mother,
       childPersonId: child,
     });
-    const guardian = await createUser(db, { username: 'tour_guardian', homeDistrictId: d.districtId });
-    await linkAccount(db, d.districtId, mother, guardian.userId);
-    const pupil = await createUser(db, { username: 'tour_student', homeDistrictId: d.districtId });
-    await linkAccount(db, d.districtId, student, pupil.userId);
+    await accountFor(db, d.districtId, mother, 'tour_guardian');
+    await accountFor(db, d.districtId, student, 'tour_student');
 
     const names = await db.execute<{ name: string }>(sql`
       select name from org_units where district_id = ${d.districtId}

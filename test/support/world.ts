@@ -2,15 +2,15 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/client';
 import { cityGrants } from '../../src/domains/accounts/schema';
 import { cityBureaus, districts } from '../../src/domains/org/schema';
-import { multipart, settle } from '../../src/domains/people/imports-test-support';
+import { residentId, settle, upload } from '../../src/domains/people/imports-test-support';
 import {
+  accountFor,
   type CurrentYear,
   insertCurrentYear,
   insertHeadTeacher,
   insertPerson,
   insertStaffPost,
   insertTeaching,
-  linkAccount,
   today,
 } from '../../src/domains/people/people-test-fixtures';
 import type { App } from '../../src/http/types';
@@ -84,9 +84,9 @@ const plantsOf = (
   area: string,
   seq: number,
 ): Planted & { raw: { s: string; g: string; t: string } } => {
-  const s = residentIdOf(area, '20150304', seq);
-  const g = residentIdOf(area, '19850607', seq + 2);
-  const t = residentIdOf(area, '19800101', seq + 4);
+  const s = residentId(area, '20150304', seq);
+  const g = residentId(area, '19850607', seq + 2);
+  const t = residentId(area, '19800101', seq + 4);
   const phone = `1391234${String(5000 + seq).slice(-4)}`;
   return {
     studentName,
@@ -101,13 +101,6 @@ const plantsOf = (
     raw: { s, g, t },
   };
 };
-
-function residentIdOf(area: string, birth: string, seq: number): string {
-  const first17 = `${area}${birth}${String(seq).padStart(3, '0')}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((acc, c, i) => acc + Number(c) * (weights[i] ?? 0), 0);
-  return first17 + '10X98765432'[sum % 11];
-}
 
 export async function buildWorld(app: App, database: Database): Promise<World> {
   const db = database.db;
@@ -199,13 +192,14 @@ export async function buildWorld(app: App, database: Database): Promise<World> {
       }),
       'grouping',
     );
-    const upload = multipart('students.csv', Buffer.from('\uFEFF姓名\r\n', 'utf8'));
-    const started = await app.inject({
-      method: 'POST',
-      url: `/api/v1/schools/${s.id}/imports?kind=students`,
-      payload: upload.payload,
-      headers: { ...upload.headers, cookie: platformAdmin.cookie, 'x-csrf-token': platformAdmin.csrfToken },
-    });
+    const started = await upload(
+      app,
+      platformAdmin,
+      s.id,
+      'students',
+      'students.csv',
+      Buffer.from('\uFEFF姓名\r\n', 'utf8'),
+    );
     if (started.statusCode >= 300) throw new Error(`import: ${started.statusCode} ${started.body}`);
     const imported = await settle(app, platformAdmin, started.json().id);
     // The bundle's purpose belongs to nobody of the tested roles.
@@ -268,11 +262,7 @@ export async function buildWorld(app: App, database: Database): Promise<World> {
   };
 
   // People of school A with accounts, for the roles that come from relations.
-  const account = async (personId: string) => {
-    const user = await createUser(db, { homeDistrictId: d.districtId });
-    await linkAccount(db, d.districtId, personId, user.userId);
-    return user;
-  };
+  const account = (personId: string) => accountFor(db, d.districtId, personId);
   const subjectTeacherId = await insertPerson(db, d.districtId, '郑老师');
   await insertStaffPost(db, { districtId: d.districtId, personId: subjectTeacherId, schoolId: d.schoolA.id });
   await insertTeaching(db, {

@@ -12,7 +12,15 @@ export interface Me {
   /** Actions the user's roles have somewhere (the API's policy), and whether it may ask for L4 data. */
   can: string[];
   mayDeclarePurpose: boolean;
+  /** District roles the user may grant somewhere, and the names of every role here. */
+  assignableRoles: string[];
+  roleNames: { role: string; name: { 'zh-CN': string; en: string } }[];
   csrfToken: string;
+}
+
+/** A role's name as the API gives it (GET /auth/me `roleNames`); the code when it has none. */
+export function roleNameIn(me: Pick<Me, 'roleNames'>, role: string, lang: 'zh-CN' | 'en'): string {
+  return me.roleNames.find((r) => r.role === role)?.name[lang] ?? role;
 }
 
 type State =
@@ -82,4 +90,11 @@ export function useSession(): Session {
 export function useCan(action: string): boolean {
   const { state } = useSession();
   return state.status === 'signedIn' && state.me.can.includes(action);
+}
+
+/** The signed-in user (pages behind the shell are only drawn when signed in). */
+export function useMe(): Me {
+  const { state } = useSession();
+  if (state.status !== 'signedIn') throw new Error('useMe while signed out');
+  return state.me;
 }

@@ -321,6 +321,13 @@ describe('sessions and CSRF', () => {
       ],
       cityGrants: [],
       csrfToken: u.csrfToken,
+      // A school administrator grants school roles only; each role the console shows comes named.
+      assignableRoles: ['schoolAdmin', 'schoolDoctor', 'counsellor'],
+      roleNames: [
+        { role: 'schoolAdmin', name: { 'zh-CN': '学校管理员', en: 'School administrator' } },
+        { role: 'schoolDoctor', name: { 'zh-CN': '校医', en: 'School doctor' } },
+        { role: 'counsellor', name: { 'zh-CN': '心理教师', en: 'Counsellor' } },
+      ],
     });
     const anonymous = await t.app.inject({ method: 'GET', url: '/api/v1/auth/me' });
     expect(anonymous.statusCode).toBe(401);

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { type AccessRole, accessRoles } from '../../access/ceilings';
+import { type AccessRole, accessRoleNames, accessRoles } from '../../access/ceilings';
 import { internal, personal, publicField } from '../../access/levels';
 import {
   type Action,
   actions,
   cityRoles,
+  type DistrictRole,
   districtRoles,
   isCityRole,
   isDistrictRole,
@@ -109,6 +110,10 @@ export const meResponse = z.object({
   ),
   /** The user's own person records (one per district): the console's "about me". */
   personIds: internal(z.array(z.guid())),
+  /** District roles the user may grant somewhere: what the console offers when creating a user. */
+  assignableRoles: internal(z.array(z.enum(districtRoles))),
+  /** The names of the roles above (held and assignable), by role. */
+  roleNames: z.array(z.object({ role: internal(z.enum(accessRoles)), name: localisedName })),
   /** Actions the user's roles have somewhere, and whether it may ask for L4 data under a purpose. */
   can: internal(z.array(z.enum(actions))),
   mayDeclarePurpose: internal(z.boolean()),
@@ -210,7 +215,7 @@ export function toMe(
   roles: AccessRole[],
   classes: MeDto['classes'],
   personIds: string[],
-  access: { can: Action[]; mayDeclarePurpose: boolean },
+  access: { can: Action[]; mayDeclarePurpose: boolean; assignableRoles: DistrictRole[] },
 ): MeDto {
   return {
     user: { ...toSignedInUser(user), homeDistrictId: user.homeDistrictId, lang: user.lang },
@@ -220,6 +225,10 @@ export function toMe(
     classes,
     personIds,
     ...access,
+    roleNames: [...new Set<AccessRole>([...roles, ...access.assignableRoles])].map((role) => ({
+      role,
+      name: { ...accessRoleNames[role] },
+    })),
     csrfToken,
   };
 }

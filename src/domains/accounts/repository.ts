@@ -55,6 +55,20 @@ export async function usernameTaken(db: DbOrTx, username: string): Promise<boole
   return row !== undefined;
 }
 
+/**
+ * The users whose username is `username`, ignoring case (as accounts does when it creates them;
+ * accounts made before that rule may differ in case only, hence a list). Users are global, so
+ * any account matches, wherever its home district.
+ */
+export async function userIdsByUsername(db: DbOrTx, username: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${username})`)
+    .orderBy(asc(users.id));
+  return rows.map((r) => r.id);
+}
+
 export interface NewUser {
   username: string;
   displayName: string;

@@ -1,6 +1,7 @@
 import { accessRolesOf } from '../../access/ceilings';
-import { isEmptyScope, sensitiveScopes } from '../../access/person-scope';
-import { actionsEverAllowed } from '../../access/policy';
+import { mayDeclarePurpose } from '../../access/person-scope';
+import { actionsEverAllowed, rolesEverAssignable } from '../../access/policy';
+import { districtRoles } from '../../access/roles';
 import {
   audit,
   auditInTx,
@@ -175,10 +176,11 @@ export async function getMe(ctx: Ctx, csrfToken: string): Promise<MeDto> {
       .map((c) => ({ id: c.classId, relation: 'subjectTeacher' as const })),
   ];
   const personIds = principal.relations.self.map((p) => p.personId);
-  const { direct, withApproval } = sensitiveScopes(principal);
+  const assignable = rolesEverAssignable(principal);
   return toMe(user, grants, cityGrants, csrfToken, [...accessRolesOf(principal)].sort(), classes, personIds, {
     can: actionsEverAllowed(principal),
-    mayDeclarePurpose: !isEmptyScope(direct) || !isEmptyScope(withApproval),
+    mayDeclarePurpose: mayDeclarePurpose(principal),
+    assignableRoles: districtRoles.filter((r) => assignable.has(r)),
   });
 }
 

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { clientScopeNames } from '../../access/client-scopes';
 import { internal } from '../../access/levels';
+import { revealableFields } from '../../access/principal';
 import { purposeCodes } from '../../access/purposes';
 import type { ApiClientRow } from './repository';
-
-export const sensitiveFieldNames = ['idNumber', 'phone', 'studentNumber'] as const;
 
 export const apiClientSchema = z.object({
   id: internal(z.guid()),
@@ -17,7 +16,7 @@ export const apiClientSchema = z.object({
   rateLimitPerMinute: internal(z.number().int()),
   sensitiveFields: z.array(
     z.object({
-      field: internal(z.enum(sensitiveFieldNames)),
+      field: internal(z.enum(revealableFields)),
       purpose: internal(z.enum(purposeCodes)),
       expiresAt: internal(z.iso.datetime()),
     }),

@@ -2,9 +2,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type ClientScope, clientScopeNames } from '../../access/client-scopes';
 import { internal } from '../../access/levels';
+import { revealableFields } from '../../access/principal';
 import { purposeCodes } from '../../access/purposes';
 import { type App, ctxOf } from '../../http/types';
-import { apiClientSchema, clientWithSecretSchema, presentClient, sensitiveFieldNames } from './presenter';
+import { apiClientSchema, clientWithSecretSchema, presentClient } from './presenter';
 import * as service from './service';
 
 const tags = ['apiClients'];
@@ -147,14 +148,14 @@ export async function apiClientsRoutes(app: App): Promise<void> {
           fields: z
             .array(
               z.strictObject({
-                field: z.enum(sensitiveFieldNames),
+                field: z.enum(revealableFields),
                 purpose: z.enum(purposeCodes),
                 expiresAt: z.iso.datetime({ offset: true }).refine((v) => Date.parse(v) > Date.now(), {
                   message: 'Must lie in the future',
                 }),
               }),
             )
-            .max(sensitiveFieldNames.length * purposeCodes.length),
+            .max(revealableFields.length * purposeCodes.length),
         }),
         response: { 200: apiClientSchema },
       },

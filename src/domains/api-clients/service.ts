@@ -81,14 +81,14 @@ export async function listClients(ctx: Ctx): Promise<repo.ApiClientRow[]> {
 
 export const getClient = managedClient;
 
+/** Change a client the caller manages (`row`, loaded by managedClient), audited as `action`. */
 async function change(
   ctx: Ctx,
-  id: string,
+  row: repo.ApiClientRow,
   action: string,
   set: Parameters<typeof repo.updateClient>[2],
   details: Record<string, unknown>,
 ): Promise<repo.ApiClientRow> {
-  const row = await managedClient(ctx, id);
   return inTransaction(ctx, async (tx) => {
     const updated = await repo.updateClient(tx, row, set);
     if (!updated) throw notFound('apiClient');
@@ -118,7 +118,7 @@ export async function updateClient(
   const dropFields = patch.scopes && !patch.scopes.includes('persons:reveal');
   return change(
     ctx,
-    id,
+    row,
     'apiClient.update',
     { ...patch, ...(dropFields ? { sensitiveFields: [] } : {}) },
     {
@@ -131,7 +131,7 @@ export async function updateClient(
 export async function setClientEnabled(ctx: Ctx, id: string, enabled: boolean): Promise<repo.ApiClientRow> {
   return change(
     ctx,
-    id,
+    await managedClient(ctx, id),
     enabled ? 'apiClient.enable' : 'apiClient.disable',
     { disabledAt: enabled ? null : new Date() },
     {},
@@ -146,7 +146,7 @@ export async function rotateSecret(
   const { secret, hash } = newClientSecret();
   const client = await change(
     ctx,
-    id,
+    await managedClient(ctx, id),
     'apiClient.secret.rotate',
     { secretHash: hash, bumpSecretVersion: true },
     {},
@@ -166,7 +166,7 @@ export async function setSensitiveFields(
   }
   return change(
     ctx,
-    id,
+    row,
     'apiClient.sensitiveFields.set',
     { sensitiveFields: fields },
     {

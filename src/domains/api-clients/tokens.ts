@@ -11,13 +11,26 @@ const ISSUER = 'mingde';
 const AUDIENCE = 'mingde-api';
 export const TOKEN_SECONDS = 3600;
 
+// Derived once per key set and version: every request with a bearer token verifies with it.
+const signingKeys = new WeakMap<DataKeys, Map<number, Uint8Array>>();
+
 function signingKey(keys: DataKeys, version: number): Uint8Array | null {
   const base = keys.encryption.get(version);
   if (!base) return null;
-  return new Uint8Array(hkdfSync('sha256', base, Buffer.alloc(0), 'mingde/api-client-token', 32));
+  let byVersion = signingKeys.get(keys);
+  if (!byVersion) {
+    byVersion = new Map();
+    signingKeys.set(keys, byVersion);
+  }
+  let key = byVersion.get(version);
+  if (!key) {
+    key = new Uint8Array(hkdfSync('sha256', base, Buffer.alloc(0), 'mingde/api-client-token', 32));
+    byVersion.set(version, key);
+  }
+  return key;
 }
 
-export interface TokenClaims {
+interface TokenClaims {
   clientId: string;
   districtId: string;
   scopes: string[];

@@ -253,20 +253,6 @@ export async function searchEvents(db: DbOrTx, q: AuditSearch): Promise<AuditEve
     .limit(q.limit);
 }
 
-/**
- * The users whose username is `username`, ignoring case (as accounts does when it creates them;
- * accounts made before that rule may differ in case only, hence a list). Users are global, so
- * any account matches, wherever its home district.
- */
-export async function userIdsByUsername(db: DbOrTx, username: string): Promise<string[]> {
-  const rows = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(sql`lower(${users.username}) = lower(${username})`)
-    .orderBy(asc(users.id));
-  return rows.map((r) => r.id);
-}
-
 /** What the trail shows of the actors of a page: users by name and username, apps by name. */
 export interface ActorNames {
   users: Map<string, { name: string; username: string }>;

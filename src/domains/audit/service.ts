@@ -2,10 +2,11 @@ import { authorizeDistrictWide, canEver, wholeDistrictsOf } from '../../access/p
 import type { Principal } from '../../access/principal';
 import type { Action } from '../../access/roles';
 import { audit, type Ctx, requirePrincipal } from '../../context';
-import { DomainError, forbidden, invalidField, notFound } from '../../errors';
+import { DomainError, fieldError, forbidden, invalidField, notFound } from '../../errors';
+import { userIdsByUsername } from '../accounts/repository';
 import { actorsOf, type EventActor } from './actors';
 import { PLATFORM_DISTRICT_ID } from './log';
-import { type AuditEventRow, districtExists, searchEvents, userIdsByUsername } from './repository';
+import { type AuditEventRow, districtExists, searchEvents } from './repository';
 import { type AuditChainReport, verifyAuditChain } from './verify';
 
 /**
@@ -71,16 +72,7 @@ export interface AuditEventPage {
 
 /** One actor filter at a time: a malformed request (400), as if the query schema had refused it. */
 const ACTOR_TWICE = () =>
-  new DomainError(400, 'request.invalid', {}, [
-    {
-      path: 'querystring.actorUsername',
-      code: 'audit.actor_twice',
-      message: {
-        'zh-CN': '操作人请只用 actorId 或 actorUsername 之一',
-        en: 'Name the actor by actorId or by actorUsername, not both',
-      },
-    },
-  ]);
+  new DomainError(400, 'request.invalid', {}, [fieldError('querystring.actorUsername', 'audit.actor_twice')]);
 
 /**
  * Search one district's trail, newest first, each event naming its actor. The search itself is

@@ -1,38 +1,11 @@
 import { authorizeDistrictWide } from '../../access/policy';
 import { audit, type Ctx, requirePrincipal } from '../../context';
-import { gradeName, type Stage, schoolTypeById } from '../../standards/school-types';
-import { largeClassSize, oversizeClassSize, stageOfGrade, studentsPerStaff } from '../../standards/staffing';
+import { gradeName, type Stage, schoolTypeById, stageOfGrade } from '../../standards/school-types';
+import { largeClassSize, oversizeClassSize, staffRequired, studentsPerStaff } from '../../standards/staffing';
 import { findDistrict } from '../org/repository';
+import { schoolTypeName } from '../org/rules';
+import type { Overview } from './presenter';
 import * as repo from './repository';
-
-/**
- * A district at a glance (issue 5, point 2): schools by type, students by stage and grade, staff,
- * 生师比 (students per full-time teacher) and staffing against the 编制 standard per school, and
- * class sizes with 大班额 flagged. Aggregates only, for those who read the whole district.
- */
-export interface Overview {
-  schoolsByType: { schoolType: string; name: string; count: number }[];
-  studentsByStage: { stage: Stage; count: number }[];
-  studentsByGrade: { gradeCode: string; name: string; count: number }[];
-  totals: { schools: number; students: number; staff: number; fullTimeTeachers: number; classes: number };
-  schools: {
-    id: string;
-    name: string;
-    schoolType: string | null;
-    students: number;
-    staff: number;
-    fullTimeTeachers: number;
-    /** Students per full-time teacher (null without teachers). */
-    studentTeacherRatio: number | null;
-    /** Staff the 编制 standard calls for, from the students of each stage (null: no standard applies). */
-    staffRequired: number | null;
-    classes: number;
-    largeClasses: number;
-  }[];
-  classSizes: { band: string; count: number }[];
-  largeClasses: { classId: string; name: string; schoolId: string; students: number; oversize: boolean }[];
-  standards: { studentsPerStaff: typeof studentsPerStaff; largeClassSize: number; oversizeClassSize: number };
-}
 
 const BANDS: [label: string, upTo: number][] = [
   ['≤30', 30],
@@ -44,6 +17,11 @@ const BANDS: [label: string, upTo: number][] = [
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
+/**
+ * A district at a glance (issue 5, point 2): schools by type, students by stage and grade, staff,
+ * 生师比 (students per full-time teacher) and staffing against the 编制 standard per school, and
+ * class sizes with 大班额 flagged. Aggregates only, for those who read the whole district.
+ */
 export async function districtOverview(ctx: Ctx, districtId: string): Promise<Overview> {
   const principal = requirePrincipal(ctx);
   const district = await findDistrict(ctx.db, districtId);
@@ -77,16 +55,17 @@ export async function districtOverview(ctx: Ctx, districtId: string): Promise<Ov
   const enrolled = new Map(students.map((s) => [s.schoolId, s.n]));
   const staffOf = new Map(staff.map((s) => [s.schoolId, s]));
 
+  const classesOf = new Map<string, typeof classes>();
+  for (const c of classes) {
+    const own = classesOf.get(c.schoolId);
+    if (own) own.push(c);
+    else classesOf.set(c.schoolId, [c]);
+  }
+
   const perSchool = schools.map((s) => {
-    const own = classes.filter((c) => c.schoolId === s.id);
+    const own = classesOf.get(s.id) ?? [];
     const teachers = staffOf.get(s.id)?.fullTimeTeachers ?? 0;
     const n = enrolled.get(s.id) ?? 0;
-    let required: number | null = null;
-    for (const c of own) {
-      const stage = c.gradeCode ? stageOfGrade(c.gradeCode) : null;
-      const ratio = stage ? studentsPerStaff[stage] : null;
-      if (ratio) required = (required ?? 0) + c.n / ratio;
-    }
     return {
       id: s.id,
       name: s.name,
@@ -95,7 +74,7 @@ export async function districtOverview(ctx: Ctx, districtId: string): Promise<Ov
       staff: staffOf.get(s.id)?.staff ?? 0,
       fullTimeTeachers: teachers,
       studentTeacherRatio: teachers > 0 ? round1(n / teachers) : null,
-      staffRequired: required === null ? null : Math.ceil(required),
+      staffRequired: staffRequired(own.map((c) => ({ gradeCode: c.gradeCode, students: c.n }))),
       classes: own.length,
       largeClasses: own.filter((c) => c.n >= largeClassSize).length,
     };
@@ -104,9 +83,7 @@ export async function districtOverview(ctx: Ctx, districtId: string): Promise<Ov
   return {
     schoolsByType: [...byType].map(([schoolType, n]) => ({
       schoolType,
-      name:
-        (ctx.lang === 'en' ? schoolTypeById(schoolType)?.nameEn : schoolTypeById(schoolType)?.nameZh) ??
-        schoolType,
+      name: ((type) => (type ? schoolTypeName(type)[ctx.lang] : schoolType))(schoolTypeById(schoolType)),
       count: n,
     })),
     studentsByStage: [...byStage].map(([stage, n]) => ({ stage, count: n })),

@@ -3,6 +3,7 @@
  * waiting for an import to settle, and rows of valid students with checksum-correct ID numbers.
  */
 import { randomUUID } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import type { App } from '../../http/types';
 import { residentIdCheckDigit } from '../../standards/id-number';
 import { importColumns } from './imports-columns';
@@ -127,4 +128,14 @@ export function studentsCsv(records: Iterable<Record<string, string>>): string {
   const lines = [header.join(',')];
   for (const r of records) lines.push(header.map((h) => r[h] ?? '').join(','));
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** The same roster as an .xlsx (one sheet, the template's headers). */
+export async function studentsXlsx(records: Iterable<Record<string, string>>): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('学生名册');
+  const header = importColumns.students.map((c) => c.header);
+  ws.addRow(header);
+  for (const r of records) ws.addRow(header.map((h) => r[h] ?? null));
+  return Buffer.from(await wb.xlsx.writeBuffer());
 }

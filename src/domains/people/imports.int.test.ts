@@ -15,7 +15,14 @@ import {
 import { auditEvents } from '../audit/schema';
 import { importColumns } from './imports-columns';
 import { failInterrupted } from './imports-service';
-import { type ImportJson, settle, studentRecord, studentsCsv, upload } from './imports-test-support';
+import {
+  type ImportJson,
+  settle,
+  studentRecord,
+  studentsCsv,
+  studentsXlsx,
+  upload,
+} from './imports-test-support';
 import { onlyCurrentYear } from './people-test-fixtures';
 import {
   enrolments,
@@ -58,15 +65,6 @@ function fourStudents(offset: number): Record<string, string>[] {
   };
   rows[3] = { ...(rows[3] as Record<string, string>), 班级: '7', 监护人1电话: '1234' };
   return rows;
-}
-
-async function xlsxOf(records: Record<string, string>[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('学生名册');
-  const header = importColumns.students.map((c) => c.header);
-  ws.addRow(header);
-  for (const r of records) ws.addRow(header.map((h) => r[h] ?? null));
-  return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
 async function peopleCounts() {
@@ -239,7 +237,7 @@ describe('checking a file', () => {
   });
 
   it('gives the same report for the same rows in an xlsx file', async () => {
-    const xlsx = await uploadAndSettle(adminA, 'roster.xlsx', await xlsxOf(fourStudents(0)));
+    const xlsx = await uploadAndSettle(adminA, 'roster.xlsx', await studentsXlsx(fourStudents(0)));
     expect(xlsx).toMatchObject({ status: 'validated', totalRows: 4, validRows: 2, invalidRows: 2 });
     expect(xlsx.problems).toEqual(csvImport.problems);
   });
@@ -436,7 +434,7 @@ describe('confirming', () => {
     const before = await peopleCounts();
     for (const [name, content] of [
       ['again.csv', file()],
-      ['again.xlsx', await xlsxOf(fourStudents(300))],
+      ['again.xlsx', await studentsXlsx(fourStudents(300))],
     ] as const) {
       const checked = await uploadAndSettle(adminA, name, content);
       expect(checked.fileSha256 === first.fileSha256).toBe(name === 'again.csv');

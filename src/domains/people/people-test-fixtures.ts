@@ -4,7 +4,7 @@
  * China's today, so the tests mean the same whatever day they run.
  */
 import { eq } from 'drizzle-orm';
-import { request, type TestUser } from '../../../test/support/app';
+import { createUser, request, type TestUser } from '../../../test/support/app';
 import { addDays, chinaToday } from '../../china-time';
 import type { Db } from '../../db/client';
 import { SESSION_COOKIE } from '../../http/auth';
@@ -101,6 +101,18 @@ export async function linkAccount(
   userId: string,
 ): Promise<void> {
   await db.insert(personAccounts).values({ districtId, personId, userId });
+}
+
+/** A sign-in account linked to a person (its access then comes from the person's relations). */
+export async function accountFor(
+  db: Db,
+  districtId: string,
+  personId: string,
+  username?: string,
+): Promise<TestUser> {
+  const user = await createUser(db, { homeDistrictId: districtId, ...(username ? { username } : {}) });
+  await linkAccount(db, districtId, personId, user.userId);
+  return user;
 }
 
 export async function insertStaffPost(

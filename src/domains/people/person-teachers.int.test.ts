@@ -10,6 +10,7 @@ import {
   type TestUser,
 } from '../../../test/support/app';
 import {
+  accountFor,
   type CurrentYear,
   insertCurrentYear,
   insertGuardianRelation,
@@ -17,7 +18,6 @@ import {
   insertPerson,
   insertStaffPost,
   insertTeaching,
-  linkAccount,
   today,
 } from './people-test-fixtures';
 import { classMemberships } from './schema';
@@ -42,11 +42,7 @@ describe('GET /persons/:id/teachers', () => {
     request(t.app, u[who] ?? null, method, `/api/v1${url}`, body);
 
   /** A sign-in account for a person of district D. */
-  const accountOf = async (personId: string) => {
-    const user = await createUser(t.database.db, { homeDistrictId: d.districtId });
-    await linkAccount(t.database.db, d.districtId, personId, user.userId);
-    return user;
-  };
+  const accountOf = (personId: string) => accountFor(t.database.db, d.districtId, personId);
   /** POST /students/:id/guardians as the school administrator, expecting 201. */
   const addGuardian = async (child: string, name: string, seq: number, who = 'adminA') => {
     const res = await api(who, 'POST', `/students/${child}/guardians`, {

@@ -78,6 +78,16 @@ export async function findVisiblePerson(
   return row;
 }
 
+/** Which of these person ids are visible under the scope: one statement for any number. */
+export async function visiblePersonIds(db: DbOrTx, scope: PersonScope, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: persons.id })
+    .from(persons)
+    .where(and(inArray(persons.id, ids), inScopeDistricts(scope), visible(scope)));
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Visible persons with this identity hash (at most one per district), optionally in one district. */
 export async function findVisiblePersonsByHash(
   db: DbOrTx,

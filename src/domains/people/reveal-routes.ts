@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { internal, sensitive } from '../../access/levels';
+import { revealableFields } from '../../access/principal';
 import { purposeCodes } from '../../access/purposes';
 import { type App, ctxOf } from '../../http/types';
-import { revealableFields, revealPerson } from './reveal-service';
+import { revealPerson } from './reveal-service';
 
 const revealedSchema = z.object({
   personId: internal(z.guid()),

@@ -1,4 +1,5 @@
-import type { Principal } from '../../access/principal';
+import { clientMayReveal } from '../../access/client-scopes';
+import type { Principal, RevealableField } from '../../access/principal';
 import { decrypt, keysOf } from '../../access/protect';
 import { type PurposeCode, purposeName } from '../../access/purposes';
 import { audit, type Ctx, requirePrincipal } from '../../context';
@@ -6,9 +7,6 @@ import { DomainError } from '../../errors';
 import { purposeInForce } from '../purposes/service';
 import { visiblePersonOrThrow } from './persons-service';
 import { encryptedStudentNumbersOf } from './reveal-repository';
-
-export const revealableFields = ['idNumber', 'phone', 'studentNumber'] as const;
-export type RevealableField = (typeof revealableFields)[number];
 
 export interface Revealed {
   personId: string;
@@ -19,23 +17,11 @@ export interface Revealed {
   studentNumbers?: { enrolmentId: string; schoolId: string; status: string; studentNumber: string | null }[];
 }
 
-/**
- * An app reveals under the purpose a bureau administrator granted each field for (no declared
- * purpose of its own): every field asked must be granted, for that purpose, and not expired.
- */
-function clientPurpose(
-  principal: Principal,
-  purpose: PurposeCode | undefined,
-  fields: RevealableField[],
-): { id: null; purpose: string } {
-  const granted = principal.sensitiveFields ?? [];
-  const now = Date.now();
-  const ok =
-    purpose !== undefined &&
-    fields.every((f) =>
-      granted.some((g) => g.field === f && g.purpose === purpose && Date.parse(g.expiresAt) > now),
-    );
-  if (!ok) throw new DomainError(403, 'purpose.required');
+/** An app reveals under the purpose its fields were granted for (it declares none of its own). */
+function appPurpose(principal: Principal, purpose: PurposeCode | undefined, fields: RevealableField[]) {
+  if (purpose === undefined || !clientMayReveal(principal, purpose, fields)) {
+    throw new DomainError(403, 'purpose.required');
+  }
   return { id: null, purpose };
 }
 
@@ -53,7 +39,7 @@ export async function revealPerson(
   const person = await visiblePersonOrThrow(ctx, id, 'person.read');
   const purpose =
     principal.kind === 'apiClient'
-      ? clientPurpose(principal, input.purpose, input.fields)
+      ? appPurpose(principal, input.purpose, input.fields)
       : await purposeInForce(ctx, input.purposeId, {
           kind: 'person',
           districtId: person.districtId,

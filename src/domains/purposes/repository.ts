@@ -78,18 +78,22 @@ export async function listPendingPurposes(db: DbOrTx, districtIds: 'all' | strin
     .limit(500);
 }
 
-/** Whether the purpose is active and inside its window, by the database's clock. */
-export async function isInForce(db: DbOrTx, row: Pick<PurposeRow, 'districtId' | 'id'>): Promise<boolean> {
-  const [found] = await db
-    .select({ id: accessPurposes.id })
+/** The user's purpose `id` if it is active and inside its window, by the database's clock. */
+export async function findPurposeInForce(
+  db: DbOrTx,
+  id: string,
+  userId: string,
+): Promise<PurposeRow | undefined> {
+  const [row] = await db
+    .select()
     .from(accessPurposes)
     .where(
       and(
-        eq(accessPurposes.districtId, row.districtId),
-        eq(accessPurposes.id, row.id),
+        eq(accessPurposes.id, id),
+        eq(accessPurposes.userId, userId),
         eq(accessPurposes.status, 'active'),
         sql`now() < ${accessPurposes.validUntil}`,
       ),
     );
-  return found !== undefined;
+  return row;
 }

@@ -1,5 +1,6 @@
 import {
   isEmptyScope,
+  mayDeclarePurpose,
   type PersonScope,
   personAccessOf,
   personScope,
@@ -10,8 +11,8 @@ import type { OrgTarget, Principal } from '../../access/principal';
 import { type PurposeCode, purposes } from '../../access/purposes';
 import { auditInTx, type Ctx, inTransaction, requirePrincipal } from '../../context';
 import { conflict, DomainError, forbidden, invalidField, notFound } from '../../errors';
-import { findOrgUnit } from '../org/repository';
-import { findVisiblePerson } from '../people/persons-repository';
+import { findOrgUnit, findPlaces } from '../org/repository';
+import { findVisiblePerson, visiblePersonIds } from '../people/persons-repository';
 import { scopeCoversUnit, scopeDistricts } from '../people/visibility-sql';
 import * as repo from './repository';
 
@@ -86,8 +87,7 @@ function checkHours(ctx: Ctx, purpose: PurposeCode, hours: number | undefined): 
 
 export async function declarePurpose(ctx: Ctx, input: DeclareInput): Promise<repo.PurposeRow> {
   const principal = requirePrincipal(ctx);
-  const { direct, withApproval } = sensitiveScopes(principal);
-  if (isEmptyScope(direct) && isEmptyScope(withApproval)) throw forbidden();
+  if (!mayDeclarePurpose(principal)) throw forbidden();
   const target = await resolveTarget(ctx, principal, input.target);
   const coverage = await coverageOf(ctx, principal, target);
   if (!coverage) throw new DomainError(403, 'purpose.no_sensitive_right');
@@ -125,16 +125,9 @@ async function decidable(ctx: Ctx, id: string): Promise<repo.PurposeRow> {
   const scope = personScope(principal, 'purpose.approve');
   if (isEmptyScope(scope)) throw forbidden();
   const row = await repo.findPurpose(ctx.db, id);
-  if (!row || !(await rowWithin(ctx, scope, row))) throw notFound('purpose');
+  if (!row || (await rowsWithin(ctx, scope, [row])).length === 0) throw notFound('purpose');
   if (row.userId === principal.userId) throw new DomainError(403, 'purpose.self_approval');
   return row;
-}
-
-async function rowWithin(ctx: Ctx, scope: PersonScope, row: repo.PurposeRow): Promise<boolean> {
-  if (row.personId)
-    return scopeCovers(ctx, scope, { kind: 'person', districtId: row.districtId, personId: row.personId });
-  const unit = row.orgUnitId ? await findOrgUnit(ctx.db, row.orgUnitId) : undefined;
-  return unit !== undefined && scopeCovers(ctx, scope, { kind: 'unit', districtId: unit.districtId, unit });
 }
 
 export async function decidePurpose(
@@ -191,9 +184,27 @@ export async function listPurposes(ctx: Ctx, view: 'mine' | 'toApprove'): Promis
   const scope = personScope(principal, 'purpose.approve');
   if (isEmptyScope(scope)) throw forbidden();
   const pending = await repo.listPendingPurposes(ctx.db, scopeDistricts(scope));
-  const mine = (r: repo.PurposeRow) => r.userId === principal.userId;
-  const within = await Promise.all(pending.map((r) => (mine(r) ? false : rowWithin(ctx, scope, r))));
-  return pending.filter((_, i) => within[i]);
+  return rowsWithin(
+    ctx,
+    scope,
+    pending.filter((r) => r.userId !== principal.userId),
+  );
+}
+
+/** The rows whose person or unit lies in the scope: two statements, whatever the number of rows. */
+async function rowsWithin(ctx: Ctx, scope: PersonScope, rows: repo.PurposeRow[]): Promise<repo.PurposeRow[]> {
+  const personIds = rows.flatMap((r) => (r.personId ? [r.personId] : []));
+  const unitIds = rows.flatMap((r) => (!r.personId && r.orgUnitId ? [r.orgUnitId] : []));
+  const [visible, places] = await Promise.all([
+    visiblePersonIds(ctx.db, scope, personIds),
+    findPlaces(ctx.db, unitIds),
+  ]);
+  const placeOf = new Map(places.map((p) => [p.id, p]));
+  return rows.filter((r) => {
+    if (r.personId) return visible.has(r.personId);
+    const place = r.orgUnitId ? placeOf.get(r.orgUnitId) : undefined;
+    return place !== undefined && scopeCoversUnit(scope, place);
+  });
 }
 
 /**
@@ -207,8 +218,8 @@ export async function purposeInForce(
 ): Promise<repo.PurposeRow> {
   const principal = requirePrincipal(ctx);
   const denied = () => new DomainError(403, 'purpose.required');
-  const row = purposeId ? await repo.findPurpose(ctx.db, purposeId) : undefined;
-  if (!row || row.userId !== principal.userId || !(await repo.isInForce(ctx.db, row))) throw denied();
+  const row = purposeId ? await repo.findPurposeInForce(ctx.db, purposeId, principal.userId) : undefined;
+  if (!row) throw denied();
   const resolved: ResolvedTarget =
     target.kind === 'unit' ? { kind: 'unit', districtId: target.unit.districtId, unit: target.unit } : target;
   if (!(await purposeCovers(ctx, row, resolved))) throw denied();

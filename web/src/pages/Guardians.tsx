@@ -1,6 +1,7 @@
 import { Alert, App, Button, Card, Checkbox, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { api, problemText } from '../api';
+import { LoadError } from '../components/LoadError';
 import { useI18n } from '../i18n';
 import { useCan } from '../session';
 import { useApi } from '../useApi';
@@ -103,7 +104,7 @@ export function Guardians({ studentId }: { studentId: string }) {
         />
       )}
       {list.error ? (
-        <Alert type="error" showIcon title={failed(list.error).text} role="alert" />
+        <LoadError error={list.error} onRetry={list.reload} />
       ) : (
         <Table<GuardianItem>
           rowKey="relationId"
@@ -197,7 +198,6 @@ function AddGuardian({
     try {
       await api.post(`/students/${studentId}/guardians`, {
         ...v,
-        idType: v.idNumber ? '1' : null,
         idNumber: v.idNumber || null,
         isPrimary: v.isPrimary ?? false,
       });

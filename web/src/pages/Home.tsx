@@ -2,8 +2,7 @@ import { Card, Empty, Space, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import { useI18n } from '../i18n';
 import type { NavItem } from '../nav';
-import { roleName } from '../roles';
-import type { Me } from '../session';
+import { type Me, roleNameIn } from '../session';
 
 /** Each role's starting point: who you are here, and the pages your roles offer. */
 export function HomePage({ me, items }: { me: Me; items: NavItem[] }) {
@@ -21,7 +20,7 @@ export function HomePage({ me, items }: { me: Me; items: NavItem[] }) {
           <Space wrap>
             {me.roles.map((r) => (
               <Tag key={r} color="blue">
-                {roleName(r, lang)}
+                {roleNameIn(me, r, lang)}
               </Tag>
             ))}
           </Space>

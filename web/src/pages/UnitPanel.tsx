@@ -33,8 +33,9 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
   const [action, setAction] = useState<Action | null>(null);
   const [message, setMessage] = useState<{ type: 'success' | 'error'; text: string } | null>(null);
   const [form] = Form.useForm();
-  // Offered to whoever may ever change organisations (the API still decides for each unit).
-  const mayChange = useCan('org.close');
+  // Offered to whoever may ever do each (GET /auth/me `can`); the API still decides for each unit.
+  const mayClose = useCan('org.close');
+  const mayMove = useCan('org.move');
   const mayCreate = useCan('org.create');
   const mayEdit = useCan('org.update');
 
@@ -126,10 +127,10 @@ export function UnitPanel({ unitId, onChanged }: { unitId: string; onChanged: ()
           {mayCreate && childKind && u.status === 'active' && (
             <Button onClick={() => act('child')}>{t(`add_${childKind}`)}</Button>
           )}
-          {mayChange && u.kind !== 'districtBureau' && u.status === 'active' && (
+          {mayMove && u.kind !== 'districtBureau' && u.status === 'active' && (
             <Button onClick={() => act('move')}>{t('moveUnit')}</Button>
           )}
-          {mayChange &&
+          {mayClose &&
             u.kind !== 'districtBureau' &&
             (u.status === 'active' ? (
               <Button danger onClick={() => act('close')}>

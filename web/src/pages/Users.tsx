@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { api, problemText } from '../api';
 import { LoadError } from '../components/LoadError';
 import { useI18n } from '../i18n';
-import { roleName } from '../roles';
+import { roleNameIn, useMe } from '../session';
 import { useApi } from '../useApi';
 
 interface User {
@@ -19,18 +19,9 @@ interface Grant {
   id: string;
   orgUnitName: string;
   role: string;
+  roleName: { 'zh-CN': string; en: string };
   inForce: boolean;
 }
-
-const DISTRICT_ROLES = [
-  'bureauAdmin',
-  'bureauAnalyst',
-  'inspector',
-  'principal',
-  'schoolAdmin',
-  'schoolDoctor',
-  'counsellor',
-];
 
 /** Users and grants: list, create with a role on an organisation, see and revoke grants, reset passwords. */
 export function UsersPage() {
@@ -115,21 +106,38 @@ export function UsersPage() {
   );
 }
 
-/** A search-as-you-type choice of an organisation unit the caller may read. */
-export function UnitSelect(props: { value?: string; onChange?: (v: string) => void }) {
+interface UnitOption {
+  value: string;
+  label: string;
+  districtId: string;
+}
+
+/**
+ * A search-as-you-type choice of an organisation unit the caller may read; `onUnit` also hears the
+ * chosen unit's district (the search answer carries it, so nobody need ask again).
+ */
+export function UnitSelect({
+  onUnit,
+  ...props
+}: {
+  value?: string;
+  onChange?: (v: string) => void;
+  onUnit?: (unit: { id: string; districtId: string }) => void;
+}) {
   const { t } = useI18n();
-  const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
+  const [options, setOptions] = useState<UnitOption[]>([]);
   return (
-    <Select
+    <Select<string, UnitOption>
       {...props}
+      onSelect={(id, option) => onUnit?.({ id, districtId: option.districtId })}
       showSearch={{
         filterOption: false,
         onSearch: async (text) => {
           if (!text.trim()) return;
-          const page = await api.get<{ items: { id: string; name: string }[] }>(
+          const page = await api.get<{ items: { id: string; name: string; districtId: string }[] }>(
             `/org-units?pageSize=20&q=${encodeURIComponent(text.trim())}`,
           );
-          setOptions(page.items.map((u) => ({ value: u.id, label: u.name })));
+          setOptions(page.items.map((u) => ({ value: u.id, label: u.name, districtId: u.districtId })));
         },
       }}
       placeholder={t('chooseUnit')}
@@ -141,21 +149,22 @@ export function UnitSelect(props: { value?: string; onChange?: (v: string) => vo
 
 function CreateUser({ onClose, onCreated }: { onClose: () => void; onCreated: (message: string) => void }) {
   const { t, lang } = useI18n();
+  const me = useMe();
   const [form] = Form.useForm<{ username: string; displayName: string; role: string; orgUnitId: string }>();
   const [error, setError] = useState<string | null>(null);
   const [password, setPassword] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [districtId, setDistrictId] = useState<string | null>(null);
 
   const submit = async () => {
     const v = await form.validateFields();
     setBusy(true);
     setError(null);
     try {
-      const unit = await api.get<{ districtId: string }>(`/org-units/${v.orgUnitId}`);
       const created = await api.post<{ user: User; initialPassword: string | null }>('/users', {
         username: v.username,
         displayName: v.displayName,
-        homeDistrictId: unit.districtId,
+        homeDistrictId: districtId,
         grant: { orgUnitId: v.orgUnitId, role: v.role },
       });
       setPassword(created.initialPassword);
@@ -199,14 +208,14 @@ function CreateUser({ onClose, onCreated }: { onClose: () => void; onCreated: (m
             <Input />
           </Form.Item>
           <Form.Item label={t('role')} name="role" rules={[{ required: true, message: t('role') }]}>
-            <Select options={DISTRICT_ROLES.map((r) => ({ value: r, label: roleName(r, lang) }))} />
+            <Select options={me.assignableRoles.map((r) => ({ value: r, label: roleNameIn(me, r, lang) }))} />
           </Form.Item>
           <Form.Item
             label={t('orgUnit')}
             name="orgUnitId"
             rules={[{ required: true, message: t('orgUnit') }]}
           >
-            <UnitSelect />
+            <UnitSelect onUnit={(u) => setDistrictId(u.districtId)} />
           </Form.Item>
         </Form>
       )}
@@ -254,7 +263,7 @@ function UserGrants({ user, onClose }: { user: User; onClose: () => void }) {
             loading={!grants.data}
             dataSource={grants.data?.grants ?? []}
             columns={[
-              { title: t('role'), render: (_, g) => roleName(g.role, lang) },
+              { title: t('role'), render: (_, g) => g.roleName[lang] },
               { title: t('orgUnit'), dataIndex: 'orgUnitName' },
               {
                 title: t('status'),
