@@ -1,3 +1,4 @@
+import { memoPerOwner } from '../memo';
 import { type DataLevel, isAbove } from './levels';
 import type { Principal } from './principal';
 import { cityRoles, districtRoles, roleNames } from './roles';
@@ -116,7 +117,10 @@ function clientCeiling(principal: Principal, domain: DataDomain): DataLevel | nu
   return roleCeilings.apiClient[domain];
 }
 
-const ceilings = new WeakMap<Principal, Map<DataDomain, DataLevel>>();
+const ceilings = memoPerOwner(
+  (principal: Principal, domain: DataDomain): DataLevel =>
+    clientCeiling(principal, domain) ?? userCeiling(principal, domain),
+);
 
 /**
  * The highest level a principal may see in a domain; a signed-in user sees at least its own
@@ -127,15 +131,5 @@ const ceilings = new WeakMap<Principal, Map<DataDomain, DataLevel>>();
 export function ceilingOf(principal: Principal | null, domain: DataDomain | 'self'): DataLevel {
   if (domain === 'self') return 'personal';
   if (!principal) return 'public';
-  let byDomain = ceilings.get(principal);
-  if (!byDomain) {
-    byDomain = new Map();
-    ceilings.set(principal, byDomain);
-  }
-  let ceiling = byDomain.get(domain);
-  if (!ceiling) {
-    ceiling = clientCeiling(principal, domain) ?? userCeiling(principal, domain);
-    byDomain.set(domain, ceiling);
-  }
-  return ceiling;
+  return ceilings(principal, domain);
 }

@@ -1,3 +1,4 @@
+import { memoPerOwner } from '../memo';
 import { roleCeilings } from './ceilings';
 import type { Principal } from './principal';
 import { type Action, grantAllows, type Role, roleActions, roleUnitKind } from './roles';
@@ -26,21 +27,7 @@ export type PersonAction = Extract<
  * the requests that follow (accounts/principal-repository.ts), so its scope — and the SQL
  * parameters visibility-sql.ts derives from it and memoises per scope — is too. Neither is mutated.
  */
-const scopesOf = new WeakMap<Principal, Map<PersonAction, PersonScope>>();
-
-export function personScope(principal: Principal, action: PersonAction): PersonScope {
-  let scopes = scopesOf.get(principal);
-  if (!scopes) {
-    scopes = new Map();
-    scopesOf.set(principal, scopes);
-  }
-  let scope = scopes.get(action);
-  if (!scope) {
-    scope = computePersonScope(principal, action);
-    scopes.set(action, scope);
-  }
-  return scope;
-}
+export const personScope = memoPerOwner(computePersonScope);
 
 function computePersonScope(principal: Principal, action: PersonAction): PersonScope {
   if (principal.isPlatformAdmin) return { all: true, units: [], classes: [], persons: [] };

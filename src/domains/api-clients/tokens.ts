@@ -1,6 +1,7 @@
 import { createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { DataKeys } from '../../access/protect';
+import { memoPerOwner } from '../../memo';
 
 /**
  * OAuth2 client-credentials access tokens: JWTs (HS256) signed with a key derived from the data
@@ -12,22 +13,14 @@ const AUDIENCE = 'mingde-api';
 export const TOKEN_SECONDS = 3600;
 
 // Derived once per key set and version: every request with a bearer token verifies with it.
-const signingKeys = new WeakMap<DataKeys, Map<number, Uint8Array>>();
+const derivedKey = memoPerOwner(
+  (base: Buffer, _version: number) =>
+    new Uint8Array(hkdfSync('sha256', base, Buffer.alloc(0), 'mingde/api-client-token', 32)),
+);
 
 function signingKey(keys: DataKeys, version: number): Uint8Array | null {
   const base = keys.encryption.get(version);
-  if (!base) return null;
-  let byVersion = signingKeys.get(keys);
-  if (!byVersion) {
-    byVersion = new Map();
-    signingKeys.set(keys, byVersion);
-  }
-  let key = byVersion.get(version);
-  if (!key) {
-    key = new Uint8Array(hkdfSync('sha256', base, Buffer.alloc(0), 'mingde/api-client-token', 32));
-    byVersion.set(version, key);
-  }
-  return key;
+  return base ? derivedKey(base, version) : null;
 }
 
 interface TokenClaims {
